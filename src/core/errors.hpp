@@ -1,0 +1,54 @@
+// The project's SQLSTATE class "NP" and the exception that carries it.
+//
+// Core code throws npda::Error for problems a user must see (a rejected file,
+// a closed audit period). The PostgreSQL entry guard turns it into an
+// ereport(ERROR) with this SQLSTATE, message, detail and hint. The codes are
+// listed in README.md ("Errors"); never renumber one.
+#pragma once
+#include <exception>
+#include <string>
+#include "no_postgres.hpp"
+
+namespace npda {
+
+namespace sqlstate {
+// NP0xx: the file's structure; the whole file is rejected.
+inline constexpr const char *kEmptyFile = "NP001";          // no bytes, no rows, or header only
+inline constexpr const char *kNotText = "NP002";            // bytes that are not text
+inline constexpr const char *kNoHeader = "NP003";           // no recognisable header row
+inline constexpr const char *kMissingColumns = "NP004";     // template columns absent
+inline constexpr const char *kExtraColumns = "NP005";       // columns not in the template
+inline constexpr const char *kDuplicateColumns = "NP006";   // a heading appears twice
+inline constexpr const char *kIdentifierColumn = "NP007";   // both, neither, or wrong for the PDU
+inline constexpr const char *kMissingIdentifier = "NP008";  // data rows without an identifier
+inline constexpr const char *kTooManyValues = "NP009";      // more values than headings
+// NP1xx: submission rules.
+inline constexpr const char *kPduMismatch = "NP101";        // PDU Number is not the submitting PDU
+inline constexpr const char *kPeriodClosed = "NP102";       // audit period closed to this user
+inline constexpr const char *kUnknownPdu = "NP103";         // no such PZ code
+inline constexpr const char *kUnknownPeriod = "NP104";      // no such audit period
+inline constexpr const char *kInvalidArgument = "NP105";    // a function argument out of its domain
+// NP9xx: internal errors (a bug: please report).
+inline constexpr const char *kInternal = "NP900";           // a C++ exception that is not npda::Error
+inline constexpr const char *kUnknownException = "NP901";   // catch (...)
+}  // namespace sqlstate
+
+// A user-facing error: SQLSTATE (5 characters), message (lower case, no final
+// period), detail and hint (sentences, may be empty).
+class Error : public std::exception {
+public:
+    Error(const char *sqlstate, std::string message, std::string detail = {}, std::string hint = {})
+        : sqlstate_(sqlstate), message_(std::move(message)), detail_(std::move(detail)),
+          hint_(std::move(hint)) {}
+    const char *what() const noexcept override { return message_.c_str(); }
+    const char *sqlstate() const noexcept { return sqlstate_; }
+    const std::string &message() const noexcept { return message_; }
+    const std::string &detail() const noexcept { return detail_; }
+    const std::string &hint() const noexcept { return hint_; }
+
+private:
+    const char *sqlstate_;
+    std::string message_, detail_, hint_;
+};
+
+}  // namespace npda
