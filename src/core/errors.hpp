@@ -51,4 +51,23 @@ private:
     std::string message_, detail_, hint_;
 };
 
+// Thrown by long-running core loops when the host asked them to stop (a query
+// cancel or backend termination noticed by the PostgreSQL layer's interrupt
+// hook). The entry guard lets PostgreSQL process the pending interrupt.
+class Interrupted : public std::exception {
+public:
+    const char *what() const noexcept override { return "interrupted"; }
+};
+
+// A hook that core loops call every few thousand items; it throws
+// Interrupted when the host wants the work to stop. May be empty.
+using InterruptCheck = void (*)(void *state);
+struct InterruptHook {
+    InterruptCheck check = nullptr;
+    void *state = nullptr;
+    void operator()() const {
+        if (check) check(state);
+    }
+};
+
 }  // namespace npda
