@@ -1,0 +1,86 @@
+// Implementation of the entry guard's capture and raise steps.
+#include <cstring>
+#include <new>
+#include <stdexcept>
+
+#include "guard.hpp"
+
+namespace npda::pg {
+
+namespace {
+
+void copy_text(char *dst, std::size_t size, const char *src) noexcept {
+    if (!src) src = "";
+    std::size_t n = std::strlen(src);
+    if (n >= size) n = size - 1;
+    std::memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+int sqlstate_code(const char *s) {
+    return MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]);
+}
+
+}  // namespace
+
+void capture_current_exception(CaughtError &caught) noexcept {
+    try {
+        throw;
+    } catch (const PgError &e) {
+        caught.kind = CaughtError::kPostgres;
+        caught.edata = e.edata();
+    } catch (const Error &e) {
+        caught.kind = CaughtError::kProject;
+        copy_text(caught.sqlstate, sizeof caught.sqlstate, e.sqlstate());
+        copy_text(caught.message, sizeof caught.message, e.message().c_str());
+        copy_text(caught.detail, sizeof caught.detail, e.detail().c_str());
+        copy_text(caught.hint, sizeof caught.hint, e.hint().c_str());
+    } catch (const Interrupted &) {
+        caught.kind = CaughtError::kInterrupted;
+    } catch (const std::bad_alloc &) {
+        caught.kind = CaughtError::kOutOfMemory;
+    } catch (const std::exception &e) {
+        caught.kind = CaughtError::kInternal;
+        copy_text(caught.sqlstate, sizeof caught.sqlstate, sqlstate::kInternal);
+        copy_text(caught.message, sizeof caught.message, e.what());
+    } catch (...) {
+        caught.kind = CaughtError::kUnknown;
+        copy_text(caught.sqlstate, sizeof caught.sqlstate, sqlstate::kUnknownException);
+    }
+}
+
+void raise_caught(const CaughtError &caught) {
+    switch (caught.kind) {
+    case CaughtError::kPostgres:
+        ReThrowError(caught.edata);
+    case CaughtError::kInterrupted:
+        // Let PostgreSQL report the cancel or termination it has pending. Only
+        // core code that saw InterruptPending throws Interrupted, so reaching
+        // the ereport below means that contract was broken: a bug.
+        CHECK_FOR_INTERRUPTS();
+        ereport(ERROR, (errcode(sqlstate_code(sqlstate::kInternal)),
+                        errmsg("internal error in npda: interrupted without a pending interrupt")));
+    case CaughtError::kOutOfMemory:
+        ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory in npda"),
+                        errdetail("A C++ allocation failed.")));
+    case CaughtError::kProject:
+        ereport(ERROR, (errcode(sqlstate_code(caught.sqlstate)), errmsg("%s", caught.message),
+                        caught.detail[0] ? errdetail("%s", caught.detail) : 0,
+                        caught.hint[0] ? errhint("%s", caught.hint) : 0));
+    case CaughtError::kInternal:
+        ereport(ERROR, (errcode(sqlstate_code(caught.sqlstate)), errmsg("internal error in npda: %s", caught.message),
+                        errhint("This is a bug in the npda extension; please report it with the statement that caused it.")));
+    case CaughtError::kUnknown:
+    case CaughtError::kNone:
+        break;
+    }
+    ereport(ERROR, (errcode(sqlstate_code(sqlstate::kUnknownException)),
+                    errmsg("internal error in npda: unknown C++ exception"),
+                    errhint("This is a bug in the npda extension; please report it with the statement that caused it.")));
+}
+
+void throw_if_interrupt_pending(void *) {
+    if (InterruptPending) throw Interrupted();
+}
+
+}  // namespace npda::pg

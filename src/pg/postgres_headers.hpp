@@ -1,0 +1,23 @@
+// The one place the PostgreSQL layer includes PostgreSQL's C headers.
+//
+// Include C++ standard headers before this file: PostgreSQL's headers define
+// macros (Min, Max, gettext, elog ...) that must not leak into them. Every file
+// that includes this one lives in src/pg; src/core never sees it.
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+}

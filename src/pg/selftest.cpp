@@ -1,0 +1,46 @@
+// npda._guard_selftest(kind): proves both directions of the error boundary
+// from SQL (test/sql/error_boundary.sql): each kind raises one sort of failure
+// inside guarded C++ code, and the test checks the SQLSTATE that arrives.
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "guard.hpp"
+
+namespace {
+
+struct NotAStdException {
+    int code;
+};
+
+}  // namespace
+
+NPDA_FUNCTION(_guard_selftest) {
+    text *arg = npda::pg::call([fcinfo]() { return PG_GETARG_TEXT_PP(0); });
+    const std::string kind(VARDATA_ANY(arg), VARSIZE_ANY_EXHDR(arg));
+    // A C++ object with a destructor is alive in this frame for every kind, so
+    // the test also shows that each path unwinds it before PostgreSQL longjmps.
+    if (kind == "ok") {
+        return npda::pg::call([]() { return PointerGetDatum(cstring_to_text("ok")); });
+    } else if (kind == "npda_error") {
+        throw npda::Error(npda::sqlstate::kInvalidArgument, "self-test project error",
+                          "Raised on purpose by npda._guard_selftest.", "Nothing is wrong.");
+    } else if (kind == "std_exception") {
+        throw std::runtime_error("self-test std::runtime_error");
+    } else if (kind == "bad_alloc") {
+        throw std::bad_alloc();
+    } else if (kind == "unknown") {
+        throw NotAStdException{42};
+    } else if (kind == "pg_error") {
+        // A PostgreSQL input error raised inside C++: must arrive as 22P02.
+        npda::pg::call([]() { return DirectFunctionCall1(int4in, CStringGetDatum("abc")); });
+        return (Datum)0;
+    } else if (kind == "interrupt") {
+        // Simulate a cancel noticed by a core loop: the hook throws, the guard
+        // lets PostgreSQL process the (here: fake, so absent) interrupt.
+        throw npda::Interrupted();
+    }
+    throw npda::Error(npda::sqlstate::kInvalidArgument, "unknown self-test kind \"" + kind + "\"", "",
+                      "Use ok, npda_error, std_exception, bad_alloc, unknown, pg_error or interrupt.");
+}

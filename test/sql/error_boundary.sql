@@ -1,0 +1,23 @@
+-- The C++ / PostgreSQL error boundary: every kind of failure inside guarded C++
+-- arrives as a clean SQL error with the right SQLSTATE, and the backend lives on.
+CREATE FUNCTION pg_temp.outcome_of(statement text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE statement;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE || ': ' || SQLERRM;
+END
+$$;
+CREATE TEMP TABLE backend AS SELECT pg_backend_pid() AS pid;
+
+SELECT npda._guard_selftest('ok');
+SELECT kind, pg_temp.outcome_of(format('SELECT npda._guard_selftest(%L)', kind)) AS outcome
+FROM unnest(ARRAY['npda_error', 'std_exception', 'bad_alloc', 'unknown', 'pg_error', 'interrupt', 'nonsense']) AS kind;
+
+-- Detail and hint of a project error reach the client.
+SELECT npda._guard_selftest('npda_error');
+
+-- Same backend, still working, after all of the above.
+SELECT pid = pg_backend_pid() AS same_backend FROM backend;
+SELECT npda.audit_year(date '2025-01-15') AS still_works;

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# make test: every test of the project, from nothing, on Debian 12 as root.
+#   1. C++ unit tests of src/core (GoogleTest through CTest)
+#   2. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   3. a short libFuzzer run of each harness in test/fuzz
+#   4. pg_regress (test/sql -> expected/) and isolation (test/specs -> test/expected/)
+#      against a throwaway cluster with pg_cron preloaded
+#   5. pgTAP files in test/pgtap (pg_prove)
+# The last line is "N passed, N failed"; the exit status is 0 only when nothing failed.
+source "$(dirname "$0")/npda-env.sh"
+cd "$NPDA_ROOT"
+
+PASSED=0; FAILED=0; FAILED_SUITES=()
+record() { # suite passed failed
+  PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3))
+  [ "$3" -eq 0 ] || FAILED_SUITES+=("$1")
+  printf '   %-28s %5d passed, %d failed\n' "$1" "$2" "$3"
+}
+ctest_counts() { # log -> "passed failed"
+  local line total failed
+  line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$1" | tail -1)
+  if [ -z "$line" ]; then echo "0 1"; return; fi
+  failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+  total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
+  echo "$((total - failed)) $failed"
+}
+LOGDIR=$(mktemp -d /tmp/npda-test-logs.XXXXXX)
+trap 'npda_cluster_stop' EXIT
+
+npda_install_packages
+
+echo "== C++ unit tests"
+if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$LOGDIR/cmake.log" 2>&1 &&
+   cmake --build build -j2 >>"$LOGDIR/cmake.log" 2>&1; then
+  ctest --test-dir build --output-on-failure -j2 >"$LOGDIR/unit.log" 2>&1 || true
+  read -r p f < <(ctest_counts "$LOGDIR/unit.log"); record "unit" "$p" "$f"
+  [ "$f" -eq 0 ] || grep -E "Failed|FAILED" "$LOGDIR/unit.log" | head -40
+else
+  tail -40 "$LOGDIR/cmake.log"; record "unit (build)" 0 1
+fi
+
+echo "== C++ unit tests under ASan + UBSan"
+if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DNPDA_SANITIZE=ON >"$LOGDIR/asan-build.log" 2>&1 &&
+   cmake --build build-asan -j2 --target npda_unit_tests >>"$LOGDIR/asan-build.log" 2>&1; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j2 >"$LOGDIR/asan.log" 2>&1 || true
+  read -r p f < <(ctest_counts "$LOGDIR/asan.log"); record "unit (asan+ubsan)" "$p" "$f"
+  [ "$f" -eq 0 ] || grep -E "Failed|ERROR|runtime error" "$LOGDIR/asan.log" | head -40
+else
+  tail -40 "$LOGDIR/asan-build.log"; record "unit asan (build)" 0 1
+fi
+
+echo "== fuzzing (short runs)"
+if ls test/fuzz/*.cpp >/dev/null 2>&1; then
+  if CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNPDA_FUZZ=ON >"$LOGDIR/fuzz-build.log" 2>&1 &&
+     cmake --build build-fuzz -j2 >>"$LOGDIR/fuzz-build.log" 2>&1; then
+    for src in test/fuzz/*.cpp; do
+      name=$(basename "$src" .cpp); corpus=$(mktemp -d)
+      [ -d test/fuzz/corpus ] && cp -r test/fuzz/corpus/. "$corpus/"
+      if ./build-fuzz/"$name" -max_total_time="${NPDA_FUZZ_SECONDS:-20}" -rss_limit_mb=2048 "$corpus" >"$LOGDIR/$name.log" 2>&1; then
+        record "fuzz $name" 1 0
+      else
+        tail -30 "$LOGDIR/$name.log"; record "fuzz $name" 0 1
+      fi
+      rm -rf "$corpus"
+    done
+  else
+    tail -40 "$LOGDIR/fuzz-build.log"; record "fuzz (build)" 0 1
+  fi
+fi
+
+echo "== extension: build, install, throwaway cluster"
+npda_build_install
+npda_cluster_start
+
+echo "== pg_regress and isolation"
+rm -rf results output_iso regression.diffs regression.out
+make -s installcheck PG_CONFIG="$PG_CONFIG" >"$LOGDIR/installcheck.log" 2>&1 || true
+p=$(grep -cE '\.\.\. ok|^ok [0-9]+ ' "$LOGDIR/installcheck.log" || true)
+f=$(grep -cE '\.\.\. FAILED|^not ok [0-9]+ |\.\.\. failed' "$LOGDIR/installcheck.log" || true)
+if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; tail -30 "$LOGDIR/installcheck.log"; fi
+record "pg_regress + isolation" "$p" "$f"
+if [ "$f" -ne 0 ]; then
+  grep -E 'FAILED|failed' "$LOGDIR/installcheck.log" | head -20
+  for d in regression.diffs output_iso/regression.diffs; do [ -f "$d" ] && head -150 "$d"; done
+fi
+
+echo "== pgTAP"
+if ls test/pgtap/*.sql >/dev/null 2>&1; then
+  psql -q -X -c "DROP DATABASE IF EXISTS npda_tap" -c "CREATE DATABASE npda_tap" >/dev/null
+  psql -q -X -d npda_tap -c "CREATE EXTENSION pgtap" -c "SET client_min_messages = warning" -c "CREATE EXTENSION npda CASCADE" >/dev/null
+  # Files named *_cron.sql need pg_cron, which lives only in cron.database_name (postgres).
+  tap_files=$(ls test/pgtap/*.sql | grep -v '_cron\.sql$' || true)
+  cron_files=$(ls test/pgtap/*_cron.sql 2>/dev/null || true)
+  : >"$LOGDIR/pgtap.log"
+  [ -z "$tap_files" ] || pg_prove -v -d npda_tap $tap_files >>"$LOGDIR/pgtap.log" 2>&1 || true
+  [ -z "$cron_files" ] || pg_prove -v -d postgres $cron_files >>"$LOGDIR/pgtap.log" 2>&1 || true
+  p=$(grep -cE '^ *ok [0-9]+' "$LOGDIR/pgtap.log" || true)
+  f=$(grep -cE '^ *not ok [0-9]+' "$LOGDIR/pgtap.log" || true)
+  bad=$(grep -cE 'Dubious|Bad plan|No plan found|Parse errors' "$LOGDIR/pgtap.log" || true)
+  f=$((f + bad))
+  record "pgTAP" "$p" "$f"
+  [ "$f" -eq 0 ] || grep -E -A3 'not ok|Dubious|Bad plan|No plan|Parse errors|ERROR' "$LOGDIR/pgtap.log" | head -60
+fi
+
+if [ "$FAILED" -ne 0 ]; then
+  echo "== failing suites: ${FAILED_SUITES[*]} (logs in $LOGDIR; server log follows)"
+  tail -40 "$NPDA_CLUSTER_DIR/server.log" 2>/dev/null || true
+fi
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
