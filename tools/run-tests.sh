@@ -5,7 +5,8 @@
 #   3. a short libFuzzer run of each harness in test/fuzz
 #   4. pg_regress (test/sql -> expected/) and isolation (test/specs -> test/expected/)
 #      against a throwaway cluster with pg_cron preloaded
-#   5. pgTAP files in test/pgtap (pg_prove)
+#   5. upgrade path (first release -> ALTER EXTENSION UPDATE) and pg_dump/pg_restore
+#   6. pgTAP files in test/pgtap (pg_prove)
 # The last line is "N passed, N failed"; the exit status is 0 only when nothing failed.
 source "$(dirname "$0")/npda-env.sh"
 cd "$NPDA_ROOT"
@@ -84,6 +85,14 @@ if [ "$f" -ne 0 ]; then
   grep -E 'FAILED|failed' "$LOGDIR/installcheck.log" | head -20
   for d in regression.diffs output_iso/regression.diffs; do [ -f "$d" ] && head -150 "$d"; done
 fi
+
+echo "== upgrade path and dump/restore"
+bash tools/test-upgrade.sh >"$LOGDIR/upgrade.log" 2>&1 || true
+p=$(grep -cE '^ok [0-9]+' "$LOGDIR/upgrade.log" || true)
+f=$(grep -cE '^not ok [0-9]+' "$LOGDIR/upgrade.log" || true)
+[ "$p" -gt 0 ] || f=$((f + 1))
+record "upgrade + dump/restore" "$p" "$f"
+[ "$f" -eq 0 ] || tail -40 "$LOGDIR/upgrade.log"
 
 echo "== pgTAP"
 if ls test/pgtap/*.sql >/dev/null 2>&1; then
