@@ -1,0 +1,75 @@
+// Aggregating per-child KPI results over a scope (kpis.md §6.3) and choosing
+// the PDU a moved child is counted at above PDU level (D11, kpis.md §6.2).
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+#include "kpi.hpp"
+#include "record.hpp"
+#include "no_postgres.hpp"
+
+namespace npda {
+
+// One aggregate row's counts (kpis.md §6.3). For 32.1 eligible, passed,
+// failed and pending count checks, ineligible counts children.
+struct KpiAggregate {
+    std::int64_t eligible = 0;
+    std::int64_t ineligible = 0;
+    std::int64_t passed = 0;
+    std::int64_t failed = 0;
+    std::int64_t pending = 0;
+    // 44: mean of per-child means; 45: median of per-child medians (NULL when
+    // no child has a value); 46/47: total admissions (0 when none); else NULL.
+    std::optional<double> value;
+    // Children with a value (44, 45) or with at least one admission (46, 47).
+    std::int64_t children_with_value = 0;
+};
+using KpiAggregates = std::array<KpiAggregate, kKpiCount>;
+
+// Accumulates children one at a time; result() may be called at any point.
+class KpiAccumulator {
+public:
+    void add(const KpiResults &child);
+    KpiAggregates result() const;
+    std::int64_t children() const { return children_; }
+
+private:
+    KpiAggregates counts_{};
+    double sum_of_means_ = 0.0;
+    std::vector<double> medians_;
+    double admissions_[2] = {0.0, 0.0};  // 46, 47
+    std::int64_t children_ = 0;
+};
+
+// Aggregate a whole scope at once.
+KpiAggregates aggregate_kpis(const std::vector<KpiResults> &children);
+
+// R10: 100 * passed / eligible, unrounded; std::nullopt when eligible = 0 or for
+// cohort counts 1-12.
+std::optional<double> kpi_percentage(std::size_t slot, const KpiAggregate &a);
+
+// One record of a child in one PDU's active submission (D11).
+struct PduRecordRef {
+    const PatientRecord *record = nullptr;  // not owned; must not be null
+    std::string_view pz_code;               // e.g. "PZ041"
+    std::int64_t submitted_at = 0;          // submission time; larger = later
+};
+
+// Indexes into the list of a child's records (kpis.md §6.2 steps 3-4).
+struct Attribution {
+    std::size_t general = 0;  // the attributed PDU: KPIs 1-40 and 44-49
+    std::size_t day90 = 0;    // caring on diagnosis + 90 days: KPIs 41, 42
+    std::size_t day14 = 0;    // caring on diagnosis + 14 days: KPI 43
+    // The record whose outcome counts for the KPI at `slot` above PDU level.
+    std::size_t for_kpi(std::size_t slot) const;
+};
+
+// Choose the attributed PDU and the day-90 / day-14 caring PDUs for one child
+// whose records (same identifier, different PDUs, one period) are `records`.
+// Throws npda::Error (NP105) when `records` is empty or holds a null record.
+Attribution attribute_child(const std::vector<PduRecordRef> &records, const ScoringPeriod &period);
+
+}  // namespace npda

@@ -1,0 +1,188 @@
+// One pass over a child's rows collecting what the KPIs need, and the
+// measures M1-M7 (kpis.md §3.2, §3.3, §4; decisions D1-D9, readings R3-R9).
+#include "kpi_measures.hpp"
+
+#include <cctype>
+
+#include "nhs_number.hpp"
+
+namespace npda {
+namespace kpi_detail {
+
+namespace {
+
+// Inclusive date window; an absent date is never inside.
+struct Window {
+    Date first, last;
+    bool contains(const OptDate &d) const { return d && *d >= first && *d <= last; }
+};
+
+bool is_digits(const std::string &s) {
+    if (s.empty()) return false;
+    for (char c : s) {
+        if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    }
+    return true;
+}
+
+// R3: a normalised NHS number passing modulus 11, or (Jersey) a URN of digits.
+bool identifier_is_valid(const PatientRecord &child) {
+    if (child.nhs_number && nhs_number_is_valid(*child.nhs_number)) return true;
+    return child.unique_reference_number && is_digits(*child.unique_reference_number);
+}
+
+// R4: the ten observation dates.
+bool has_observation_in(const VisitRecord &v, const Window &p) {
+    return p.contains(v.height_weight_observation_date) || p.contains(v.hba1c_date) ||
+           p.contains(v.blood_pressure_observation_date) ||
+           p.contains(v.foot_examination_observation_date) ||
+           p.contains(v.retinal_screening_observation_date) ||
+           p.contains(v.albumin_creatinine_ratio_date) || p.contains(v.total_cholesterol_date) ||
+           p.contains(v.thyroid_function_date) || p.contains(v.coeliac_screen_date) ||
+           p.contains(v.psychological_screening_assessment_date);
+}
+
+// D8, R9: a qualifying HbA1c value in mmol/mol, or nothing when the row's value
+// is absent, its unit unknown (2021) or its date outside P or not after dx + 90.
+std::optional<double> qualifying_hba1c(const VisitRecord &v, const Window &p, const OptDate &dx,
+                                       DatasetYear dataset) {
+    if (!v.hba1c || !dx || !p.contains(v.hba1c_date) || *v.hba1c_date <= *dx + 90) {
+        return std::nullopt;
+    }
+    if (dataset == DatasetYear::y2026) return *v.hba1c;
+    if (v.hba1c_format && *v.hba1c_format == 1) return *v.hba1c;
+    if (v.hba1c_format && *v.hba1c_format == 2) return hba1c_percent_to_mmol_mol(*v.hba1c);
+    return std::nullopt;
+}
+
+// R6: some date d in P with a height on a row observed on d and a weight on a
+// row observed on d. Quadratic in the rows, but only reached when no single
+// row carries both, and rows per child are few.
+bool bmi_across_rows(const std::vector<VisitRecord> &visits, const Window &p) {
+    for (const VisitRecord &h : visits) {
+        if (!h.height || !p.contains(h.height_weight_observation_date)) continue;
+        for (const VisitRecord &w : visits) {
+            if (w.weight && w.height_weight_observation_date == h.height_weight_observation_date) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+void gather_facts(const PatientRecord &child, const ScoringPeriod &period, ChildFacts &f) {
+    const Window p{period.start, period.end};
+    const bool y2026 = period.dataset == DatasetYear::y2026;
+
+    f.valid_identifier = identifier_is_valid(child);
+    f.valid_dob = child.date_of_birth && *child.date_of_birth <= period.end;
+    f.age = f.valid_dob ? age_in_years(*child.date_of_birth, period.start) : 0;
+    f.type1 = child.diabetes_type && *child.diabetes_type == 1;
+    f.diagnosis = child.diagnosis_date;
+    f.diagnosis_in_period = p.contains(child.diagnosis_date);
+    f.leaving_in_period = p.contains(child.date_leaving_service);
+    f.death_in_period = p.contains(child.death_date);
+
+    const OptDate &dx = child.diagnosis_date;
+    const Window screen = dx ? Window{*dx - 90, *dx + 90} : Window{1, 0};
+    const Window carbs = dx ? Window{*dx - 7, *dx + 14} : Window{1, 0};
+    const std::int16_t dka_reason = y2026 ? 1 : 2;
+
+    const std::vector<VisitRecord> &visits = child.visits;
+    for (std::size_t i = 0; i < visits.size(); ++i) {
+        const VisitRecord &v = visits[i];
+        const bool visit_in_p = p.contains(v.visit_date);
+        f.visit_in_period |= visit_in_p;
+        f.admission_in_period |= p.contains(v.hospital_admission_date);
+        if (!f.observation_in_period) f.observation_in_period = has_observation_in(v, p);
+
+        // D1: most recent entries among rows with a visit date on or before E.
+        if (v.visit_date && *v.visit_date <= period.end) {
+            const Date d = *v.visit_date;
+            f.gluten_free_diet.offer(d, v.row_number, v.gluten_free_diet);
+            f.thyroid_treatment_status.offer(d, v.row_number, v.thyroid_treatment_status);
+            f.ketone_meter_training.offer(d, v.row_number, v.ketone_meter_training);
+            f.treatment.offer(d, v.row_number, v.treatment);
+            f.closed_loop_system.offer(d, v.row_number, v.closed_loop_system);
+            f.glucose_monitoring.offer(d, v.row_number, v.glucose_monitoring);
+            f.insulin_regimen.offer(d, v.row_number, v.insulin_regimen);
+            f.cgm_use.offer(d, v.row_number, v.cgm_use);
+        }
+        // KPI 49 orders by the ACR date instead.
+        if (v.albumin_creatinine_ratio_date && *v.albumin_creatinine_ratio_date <= period.end) {
+            f.albuminuria_stage.offer(*v.albumin_creatinine_ratio_date, v.row_number,
+                                      v.albuminuria_stage);
+        }
+
+        // Care processes: any row, whatever its visit date, unless "based on visit date".
+        if (v.hba1c && p.contains(v.hba1c_date)) ++f.hba1c_entries;
+        if (v.height && v.weight && p.contains(v.height_weight_observation_date)) f.bmi = true;
+        f.thyroid_screen |= p.contains(v.thyroid_function_date);
+        f.blood_pressure |= v.systolic_blood_pressure && p.contains(v.blood_pressure_observation_date);
+        f.urinary_albumin |= v.albumin_creatinine_ratio && p.contains(v.albumin_creatinine_ratio_date);
+        f.retinal_screening |= v.retinal_screening_result &&
+                               (*v.retinal_screening_result == 1 || *v.retinal_screening_result == 2) &&
+                               p.contains(v.retinal_screening_observation_date);
+        f.foot_examination |= p.contains(v.foot_examination_observation_date);
+        f.psychological_assessment |= p.contains(v.psychological_screening_assessment_date);
+        if (visit_in_p) {
+            const Code &smoking = y2026 ? v.smoking_vaping_status : v.smoking_status;
+            const int max_screened = y2026 ? 4 : 2;
+            f.smoking_screened |= smoking && *smoking >= 1 && *smoking <= max_screened;
+            f.dietetic_offered |=
+                v.dietician_additional_appointment_offered && *v.dietician_additional_appointment_offered == 1;
+            f.psychological_support |= v.psychological_additional_support_status &&
+                                       *v.psychological_additional_support_status == 1;
+        }
+        f.smoking_referral |= p.contains(v.smoking_cessation_referral_date);
+        f.dietetic_attended |= p.contains(v.dietician_additional_appointment_date);
+        f.flu_recommended |= p.contains(v.flu_immunisation_recommended_date);
+        f.sick_day_rules |= p.contains(v.sick_day_rules_training_date);
+
+        // Care at diagnosis (D7): the screen may lie outside P.
+        f.coeliac_at_diagnosis |= screen.contains(v.coeliac_screen_date);
+        f.thyroid_at_diagnosis |= screen.contains(v.thyroid_function_date);
+        f.carbs_at_diagnosis |= carbs.contains(v.carbohydrate_counting_level_three_education_date);
+
+        // Outcomes.
+        if (const std::optional<double> value = qualifying_hba1c(v, p, dx, period.dataset)) {
+            f.hba1c_values.push(*value);
+        }
+        // D9: distinct (admission, discharge, reason) with a valid reason and
+        // either date in P; a row repeating an earlier row's triple is the same admission.
+        const Code &reason = y2026 ? v.hospital_admission_reason_2026 : v.hospital_admission_reason;
+        if (reason && *reason >= 1 && *reason <= 6 &&
+            (p.contains(v.hospital_admission_date) || p.contains(v.hospital_discharge_date))) {
+            bool repeat = false;
+            for (std::size_t j = 0; j < i && !repeat; ++j) {
+                const VisitRecord &u = visits[j];
+                const Code &earlier = y2026 ? u.hospital_admission_reason_2026 : u.hospital_admission_reason;
+                repeat = earlier == reason && u.hospital_admission_date == v.hospital_admission_date &&
+                         u.hospital_discharge_date == v.hospital_discharge_date;
+            }
+            if (!repeat) {
+                ++f.admissions;
+                if (*reason == dka_reason) ++f.dka_admissions;
+            }
+        }
+    }
+    if (!f.bmi) f.bmi = bmi_across_rows(visits, p);
+}
+
+Measures measures_of(const ChildFacts &f) {
+    Measures m;
+    const bool identified = f.valid_identifier && f.valid_dob && f.age < 25;
+    m.m1 = identified && (f.visit_in_period || f.admission_in_period);
+    m.m2 = m.m1 && f.diagnosis_in_period;
+    m.m3 = m.m1 && f.type1;
+    m.m4 = m.m3 && f.age >= 12;
+    m.m5 = m.m3 && !f.diagnosis_in_period && !f.leaving_in_period && !f.death_in_period;
+    m.m6 = m.m5 && f.age >= 12 && f.observation_in_period;
+    m.m7 = identified && f.type1 && f.diagnosis_in_period && f.observation_in_period;
+    return m;
+}
+
+}  // namespace kpi_detail
+}  // namespace npda
