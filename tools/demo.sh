@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# make demo: the main job on sample data, in a throwaway cluster.
+# Installs what is missing, builds and installs npda, creates the extension
+# and prints what is there; then stops the cluster.
+source "$(dirname "$0")/npda-env.sh"
+cd "$NPDA_ROOT"
+trap 'npda_cluster_stop' EXIT
+npda_install_packages
+npda_build_install
+npda_cluster_start
+psql -X -q -d postgres -c "CREATE DATABASE npda_demo" >/dev/null
+export PGDATABASE=npda_demo
+echo "== CREATE EXTENSION npda CASCADE"
+psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION npda CASCADE"
+for part in tools/demo/[0-9][0-9]_*.sh; do
+  [ -e "$part" ] || continue
+  bash "$part"
+done
+psql -X -v ON_ERROR_STOP=1 -P pager=off -f tools/demo/demo.sql
