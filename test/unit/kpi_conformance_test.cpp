@@ -92,7 +92,6 @@ TEST(KpiConformance, C20_NewDxNoCompleteYear) { EXPECT_EQ(outcome(NewDx(), "5"),
 TEST(KpiConformance, C21_LeaverNoCompleteYear) { EXPECT_EQ(outcome(Leaver(), "5"), Outcome::ineligible); }
 
 namespace {
-using DateField = OptDate VisitRecord::*;
 const DateField kObservationFields[10] = {
     &VisitRecord::height_weight_observation_date,    &VisitRecord::hba1c_date,
     &VisitRecord::blood_pressure_observation_date,   &VisitRecord::foot_examination_observation_date,
@@ -241,10 +240,6 @@ PatientRecord with_hw(PatientRecord p, double h, double w, Date date) {
     p.visits[0].height = h;
     p.visits[0].weight = w;
     p.visits[0].height_weight_observation_date = date;
-    return p;
-}
-PatientRecord with_date(PatientRecord p, DateField field, Date date) {
-    p.visits[0].*field = date;
     return p;
 }
 }  // namespace

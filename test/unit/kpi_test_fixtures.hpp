@@ -96,6 +96,13 @@ PatientRecord plus_visit(PatientRecord p, OptDate visit_date, F f) {
     return p;
 }
 
+using DateField = OptDate VisitRecord::*;
+// A copy of p whose first visit has `field` set to `date`.
+inline PatientRecord with_date(PatientRecord p, DateField field, Date date) {
+    p.visits.at(0).*field = date;
+    return p;
+}
+
 inline std::vector<PatientRecord> early_old() { return {Early(), Old()}; }
 // Early, Old, NewDx, Leaver, Died: the five children outside M5.
 inline std::vector<PatientRecord> outside_m5() { return {Early(), Old(), NewDx(), Leaver(), Died()}; }
