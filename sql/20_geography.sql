@@ -135,7 +135,7 @@ COMMENT ON COLUMN npda.local_health_board.ods_code IS
 COMMENT ON COLUMN npda.local_health_board.ons_code IS 'ONS GSS code of the LHB (W11...).';
 COMMENT ON COLUMN npda.local_health_board.name IS 'LHB name as ODS writes it (upper case).';
 COMMENT ON COLUMN npda.local_health_board.ons_name IS 'LHB name as ONS writes it (mixed case).';
-COMMENT ON COLUMN npda.local_health_board.name_welsh IS 'LHB name in Welsh (ONS; the source truncates some names).';
+COMMENT ON COLUMN npda.local_health_board.name_welsh IS 'LHB name in Welsh (ONS; the source truncates Cardiff and Vale''s).';
 COMMENT ON COLUMN npda.local_health_board.country_id IS 'The country of the LHB (always Wales).';
 COMMENT ON COLUMN npda.local_health_board.label_point IS 'ONS label point, SRID 4326 (longitude, latitude in degrees).';
 COMMENT ON COLUMN npda.local_health_board.boundary IS
