@@ -1,0 +1,396 @@
+// read_submission: decoding, header matching, the structural checks that
+// reject a whole file (spec/data-model.md §6), the row pass and the hand-over
+// to grouping. Cell rules: field_rules.cpp; row rules: cross_field_rules.cpp;
+// children: patient_grouping.cpp.
+#include "submission_reader.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "error_codes.hpp"
+#include "submission_internal.hpp"
+
+namespace npda {
+
+namespace detail {
+
+void ErrorSink::add(int row, int order, std::string_view heading, std::string_view value, std::string_view code,
+                    std::string message) {
+    entries_.push_back({order, FieldError{row, std::string(heading), std::string(value), std::string(code),
+                                          std::move(message)}});
+}
+
+std::vector<FieldError> ErrorSink::take_sorted() {
+    std::stable_sort(entries_.begin(), entries_.end(), [](const Entry &a, const Entry &b) {
+        if (a.error.row_number != b.error.row_number) return a.error.row_number < b.error.row_number;
+        return a.order < b.order;
+    });
+    std::vector<FieldError> out;
+    out.reserve(entries_.size());
+    for (auto &e : entries_) out.push_back(std::move(e.error));
+    entries_.clear();
+    return out;
+}
+
+std::string_view ReaderState::heading(int column) const {
+    if (column < 0 || column >= static_cast<int>(columns.size())) return {};
+    if (column == 0 && uses_urn) return kUrnHeading;
+    return columns[static_cast<std::size_t>(column)].heading;
+}
+
+std::string_view ReaderState::cell(const CsvRow &row, int column) const {
+    if (column < 0 || static_cast<std::size_t>(column) >= file_column.size()) return {};
+    const int fc = file_column[static_cast<std::size_t>(column)];
+    if (fc < 0 || static_cast<std::size_t>(fc) >= row.fields.size()) return {};
+    return trim_cell(row.fields[static_cast<std::size_t>(fc)]);
+}
+
+std::string ReaderState::raw_cell(const RowData &r, int column) const {
+    CsvParser parser(text.substr(r.offset), r.row_number);
+    CsvRow row;
+    if (!parser.next(row)) return {};
+    return std::string(cell(row, column));
+}
+
+std::string quoted(std::string_view s) {
+    constexpr std::size_t kMax = 80;
+    std::string out = "'";
+    if (s.size() <= kMax) {
+        out.append(s);
+    } else {
+        std::size_t cut = kMax;
+        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8 whole
+        out.append(s.substr(0, cut));
+        out += "...";
+    }
+    out += "'";
+    return out;
+}
+
+std::string format_number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::ReaderState;
+using detail::RowData;
+
+// "Rows 5, 9" / "Row 5" style lists, capped so a message stays readable.
+std::string list_numbers(const std::vector<int> &numbers, std::size_t cap = 20) {
+    std::string out;
+    for (std::size_t i = 0; i < numbers.size() && i < cap; ++i) {
+        if (i) out += ", ";
+        out += std::to_string(numbers[i]);
+    }
+    if (numbers.size() > cap) out += " and " + std::to_string(numbers.size() - cap) + " more";
+    return out;
+}
+
+std::string list_texts(const std::vector<std::string> &items, std::size_t cap = 20) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size() && i < cap; ++i) {
+        if (i) out += ", ";
+        out += items[i];
+    }
+    if (items.size() > cap) out += " and " + std::to_string(items.size() - cap) + " more";
+    return out;
+}
+
+// Spreadsheet column letters: 1 -> A, 27 -> AA.
+std::string column_letters(int number) {
+    std::string s;
+    while (number > 0) {
+        const int r = (number - 1) % 26;
+        s.insert(s.begin(), static_cast<char>('A' + r));
+        number = (number - 1) / 26;
+    }
+    return s;
+}
+
+std::string file_column_name(int file_column) {
+    return "column " + std::to_string(file_column + 1) + " (" + column_letters(file_column + 1) + ")";
+}
+
+std::string dataset_name(DatasetYear y) { return y == DatasetYear::y2026 ? "2026" : "2021"; }
+
+std::string period_name(int audit_year) {
+    if (audit_year <= 0) return "this audit period";
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "the %d-%02d audit period", audit_year, (audit_year + 1) % 100);
+    return buf;
+}
+
+std::string template_hint(const SubmissionContext &ctx) {
+    const auto &cols = dataset_columns(ctx.dataset);
+    return "Download the " + dataset_name(ctx.dataset) + " template (" + std::to_string(cols.size()) +
+           " columns), which " + period_name(ctx.audit_year) +
+           " uses, and put your data under its headings; column order does not matter.";
+}
+
+// How well a header fits a dataset: number of headings matched.
+int matched_headings(const std::vector<std::string_view> &headings, DatasetYear y) {
+    const auto &index = heading_index(y);
+    int n = 0;
+    for (const auto h : headings)
+        if (!h.empty() && index.match(h).kind != HeadingMatch::Kind::unknown) ++n;
+    return n;
+}
+
+// Maps the header row onto the template, throwing the structural errors of
+// §6.4 that concern headings.
+void map_header(ReaderState &st, const CsvRow &header, const std::string &pz, int &heading_count,
+                std::vector<bool> &headed) {
+    const SubmissionContext &ctx = st.ctx;
+    const auto &cols = st.columns;
+    const auto &index = heading_index(st.year);
+    st.file_column.assign(cols.size(), -1);
+    std::vector<std::vector<int>> seen(cols.size());
+    std::vector<int> urn_columns;
+    std::vector<std::string> extra;
+    std::vector<std::string_view> headings;
+    int known = 0;
+    heading_count = 0;
+    headed.assign(header.fields.size(), false);
+    for (std::size_t j = 0; j < header.fields.size(); ++j) {
+        const std::string_view h = clean_heading(header.fields[j]);
+        headings.push_back(h);
+        if (h.empty()) continue;
+        headed[j] = true;  // no heading: see value_without_heading in the row pass
+        ++heading_count;
+        const HeadingMatch m = index.match(h);
+        const int fj = static_cast<int>(j);
+        switch (m.kind) {
+            case HeadingMatch::Kind::template_column:
+                ++known;
+                seen[static_cast<std::size_t>(m.column)].push_back(fj);
+                break;
+            case HeadingMatch::Kind::unique_reference_number:
+                ++known;
+                urn_columns.push_back(fj);
+                break;
+            case HeadingMatch::Kind::unknown:
+                extra.push_back(detail::quoted(h));
+                break;
+        }
+    }
+    if (known == 0) {
+        std::vector<std::string> first;
+        for (std::size_t j = 0; j < headings.size() && j < 5; ++j) first.push_back(detail::quoted(headings[j]));
+        throw Error(sqlstate::kNoHeader, "no recognisable header row",
+                    "None of the cells of the first row is a heading of the " + dataset_name(st.year) +
+                        " template; it starts " + list_texts(first) + ".",
+                    "The first row of the file must hold the column headings. " + template_hint(ctx));
+    }
+
+    // Duplicated headings (also two spellings of one heading, e.g. DOB and Date of Birth).
+    std::vector<std::string> duplicates;
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+        if (seen[c].size() > 1) {
+            std::vector<std::string> where;
+            for (const int fj : seen[c]) where.push_back(file_column_name(fj));
+            duplicates.push_back(detail::quoted(cols[c].heading) + " (" + list_texts(where) + ")");
+        }
+        if (!seen[c].empty()) st.file_column[c] = seen[c].front();
+    }
+    if (urn_columns.size() > 1) {
+        std::vector<std::string> where;
+        for (const int fj : urn_columns) where.push_back(file_column_name(fj));
+        duplicates.push_back(detail::quoted(kUrnHeading) + " (" + list_texts(where) + ")");
+    }
+    if (!duplicates.empty())
+        throw Error(sqlstate::kDuplicateColumns, "file has duplicate columns",
+                    "These headings appear more than once: " + list_texts(duplicates) + ".",
+                    "Keep one column for each heading of the " + dataset_name(st.year) + " template.");
+
+    // Identifier column (§4.3): URN only for PZ248 (Jersey), NHS Number for every other PDU.
+    const bool has_nhs = !seen[0].empty();
+    const bool has_urn = !urn_columns.empty();
+    const bool jersey = pz == "PZ248";
+    if (has_nhs && has_urn)
+        throw Error(sqlstate::kIdentifierColumn, "file has both NHS Number and Unique Reference Number columns",
+                    "A file identifies children by one column only.",
+                    jersey ? "Files from PZ248 use the Unique Reference Number column: remove the NHS Number column."
+                           : "Files from " + pz + " use the NHS Number column: remove the Unique Reference Number column.");
+    if (!has_nhs && !has_urn)
+        throw Error(sqlstate::kIdentifierColumn, "file has no identifier column",
+                    jersey ? "Files from PZ248 identify children in a \"Unique Reference Number\" column."
+                           : "Files from " + pz + " identify children in an \"NHS Number\" column.",
+                    template_hint(ctx));
+    if (jersey && has_nhs)
+        throw Error(sqlstate::kIdentifierColumn, "files from PZ248 must use the Unique Reference Number column",
+                    "The file has an NHS Number column; Jersey General Hospital identifies children by Unique "
+                    "Reference Number.",
+                    "Rename the column to \"Unique Reference Number\" and fill it with each child's URN.");
+    if (!jersey && has_urn)
+        throw Error(sqlstate::kIdentifierColumn, "files from " + pz + " must use the NHS Number column",
+                    "The file has a Unique Reference Number column, which only PZ248 (Jersey) uses.",
+                    "Rename the column to \"NHS Number\" and fill it with each child's NHS number, or submit the "
+                    "file under PZ248 if it is Jersey's.");
+    st.uses_urn = has_urn;
+    if (has_urn) st.file_column[0] = urn_columns.front();
+
+    std::vector<std::string> missing;
+    for (std::size_t c = 1; c < cols.size(); ++c)
+        if (seen[c].empty()) missing.push_back(detail::quoted(cols[c].heading));
+    if (!missing.empty() || !extra.empty()) {
+        std::string detail;
+        if (!missing.empty()) detail = "Missing columns: " + list_texts(missing);
+        if (!extra.empty()) detail += (detail.empty() ? "Extra columns: " : "; extra columns: ") + list_texts(extra);
+        detail += ".";
+        std::string hint = template_hint(ctx);
+        // A file made from the other dataset's template gets a precise hint.
+        const DatasetYear other = st.year == DatasetYear::y2021 ? DatasetYear::y2026 : DatasetYear::y2021;
+        const int other_matches = matched_headings(headings, other);
+        if (other_matches > known && other_matches >= heading_count - 1)
+            hint = "The file looks like the " + dataset_name(other) + " template, but " +
+                   period_name(ctx.audit_year) + " uses the " + dataset_name(st.year) + " dataset: download the " +
+                   dataset_name(st.year) + " template (" + std::to_string(cols.size()) +
+                   " columns) and put your data under its headings.";
+        if (!missing.empty())
+            throw Error(sqlstate::kMissingColumns,
+                        "file is missing " + std::to_string(missing.size()) + " template column" +
+                            (missing.size() == 1 ? "" : "s"),
+                        detail, hint);
+        throw Error(sqlstate::kExtraColumns,
+                    "file has " + std::to_string(extra.size()) + " column" + (extra.size() == 1 ? "" : "s") +
+                        " that are not in the template",
+                    detail, hint);
+    }
+}
+
+struct PduTally {
+    std::string value;  // normalised PZ code, or the text as written when it is not one
+    std::vector<int> rows;
+};
+
+void check_pdu(ReaderState &st, const std::vector<PduTally> &pdus, const std::string &pz, int first_data_row) {
+    if (pdus.empty()) {
+        // Project note (§6.3): blank on every row -> the submitting PDU, with a finding.
+        const int c = st.col(FieldId::pdu_number);
+        st.errors.add(first_data_row, c, st.heading(c), "", error_code::kPduNumberMissing,
+                      "PDU Number is blank on every row; the file was taken to be " + pz + "'s.");
+        return;
+    }
+    if (pdus.size() == 1 && pdus.front().value == pz) return;
+    std::vector<std::string> parts;
+    for (const auto &p : pdus) {
+        const bool one = p.rows.size() == 1;
+        parts.push_back(p.value + (one ? " in row " : " in rows ") + list_numbers(p.rows, 10));
+    }
+    const std::string detail = "PDU Numbers in the file: " + list_texts(parts) + ".";
+    if (pdus.size() == 1)
+        throw Error(sqlstate::kPduMismatch, "file is for " + pdus.front().value + ", not " + pz, detail,
+                    "Submit the file under " + pdus.front().value + ", or correct its PDU Number column.");
+    throw Error(sqlstate::kPduMismatch, "file carries more than one PDU Number", detail,
+                "A file holds the children of one PDU: submit the rows of each PDU under its own PZ code "
+                "(every row of this file must say " + pz + " or be blank).");
+}
+
+}  // namespace
+
+ParsedSubmission read_submission(std::string_view file_bytes, const SubmissionContext &ctx) {
+    const auto pz_opt = normalise_pz_code(ctx.pz_code);
+    if (!pz_opt)
+        throw Error(sqlstate::kInvalidArgument, "invalid PDU code \"" + ctx.pz_code + "\"",
+                    "A PDU code is PZ followed by three digits.", "Pass the submitting PDU's code, e.g. PZ041.");
+    const std::string &pz = *pz_opt;
+
+    DecodedText decoded = decode_text(file_bytes);
+    ParsedSubmission out;
+    out.dataset = ctx.dataset;
+    out.encoding = decoded.encoding;
+
+    ReaderState st(ctx, decoded.text);
+    CsvParser parser(st.text);
+    CsvRow row;
+    if (!parser.next_nonblank(row))
+        throw Error(sqlstate::kEmptyFile, "file is empty", "The file has no rows.",
+                    "Choose the exported CSV file. " + template_hint(ctx));
+    int heading_count = 0;
+    std::vector<bool> headed;  // file column has a heading
+    map_header(st, row, pz, heading_count, headed);
+
+    const int id_col = 0;
+    const int pdu_col = st.col(FieldId::pdu_number);
+    std::vector<int> missing_identifier;
+    std::vector<PduTally> pdus;
+    int first_data_row = 0;
+    st.rows.reserve(st.text.size() / 160 + 1);
+
+    while (parser.next_nonblank(row)) {
+        if ((out.data_rows & 4095) == 0) ctx.interrupt();
+        ++out.data_rows;
+        if (first_data_row == 0) first_data_row = row.record_number;
+
+        // Values in columns without a heading (beyond the header, or under an
+        // empty heading cell): structural on the first data row (§6.4),
+        // otherwise a finding and the value is ignored.
+        {
+            int values = 0;
+            for (const auto f : row.fields)
+                if (!trim_cell(f).empty()) ++values;
+            if (out.data_rows == 1 && values > heading_count)
+                throw Error(sqlstate::kTooManyValues,
+                            "row " + std::to_string(row.record_number) +
+                                " has more values than the header has headings",
+                            "Row " + std::to_string(row.record_number) + " holds " + std::to_string(values) +
+                                " values but the header row has " + std::to_string(heading_count) + " headings.",
+                            "Check that the first row of the file is the header row and that no heading is "
+                            "missing. " + template_hint(ctx));
+            for (std::size_t j = 0; j < row.fields.size(); ++j) {
+                if (j < headed.size() && headed[j]) continue;
+                const std::string_view v = trim_cell(row.fields[j]);
+                if (v.empty()) continue;
+                const int fj = static_cast<int>(j);
+                st.errors.add(row.record_number, 1000 + fj, "", v, error_code::kValueWithoutHeading,
+                              "The value in " + file_column_name(fj) + " has no heading and was ignored.");
+            }
+        }
+
+        const std::string_view id = st.cell(row, id_col);
+        if (id.empty()) missing_identifier.push_back(row.record_number);
+        const std::string_view pdu = st.cell(row, pdu_col);
+        if (!pdu.empty()) {
+            const auto norm = normalise_pz_code(pdu);
+            const std::string key = norm ? *norm : detail::quoted(pdu);
+            auto it = std::find_if(pdus.begin(), pdus.end(), [&](const PduTally &p) { return p.value == key; });
+            if (it == pdus.end()) pdus.push_back({key, {row.record_number}});
+            else it->rows.push_back(row.record_number);
+            if (pdus.size() > 50) pdus.resize(50);  // the file is rejected anyway; keep the message bounded
+        }
+        if (!missing_identifier.empty()) continue;  // the file will be rejected: skip the field work
+
+        RowData rd;
+        rd.row_number = row.record_number;
+        rd.offset = row.begin_offset;
+        detail::read_row_cells(st, rd, row);
+        rd.visit.row_number = rd.row_number;
+        detail::check_visit_rules(st, rd, row);
+        st.rows.push_back(std::move(rd));
+    }
+    if (out.data_rows == 0)
+        throw Error(sqlstate::kEmptyFile, "file has no data rows",
+                    "The file has a header row but no rows of data under it.",
+                    "Add one row per visit under the header, or check that the right file was chosen.");
+    if (!missing_identifier.empty()) {
+        const std::string id_name(st.heading(id_col));
+        const bool one = missing_identifier.size() == 1;
+        throw Error(sqlstate::kMissingIdentifier,
+                    std::to_string(missing_identifier.size()) + (one ? " row has no " : " rows have no ") + id_name,
+                    (one ? "Row " : "Rows ") + list_numbers(missing_identifier) + (one ? " has no " : " have no ") +
+                        id_name + ".",
+                    "Every row needs the child's " + id_name + ": fill it in or delete the row.");
+    }
+    check_pdu(st, pdus, pz, first_data_row);
+    out.patients = detail::group_patients(st);
+    out.errors = st.errors.take_sorted();
+    return out;
+}
+
+}  // namespace npda

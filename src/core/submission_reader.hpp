@@ -1,0 +1,44 @@
+// The submission reader: one uploaded CSV file -> children, visits and field
+// errors (spec/data-model.md §4-§9). Pure C++; the PostgreSQL layer stores the
+// result in one transaction.
+//
+// Structural problems (§6.4) throw npda::Error with an NP0xx/NP1xx SQLSTATE and
+// nothing is returned; every other problem is a FieldError and never blocks.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+#include "calendar.hpp"
+#include "errors.hpp"
+#include "record.hpp"
+#include "text_decode.hpp"
+#include "value_parsing.hpp"
+#include "no_postgres.hpp"
+
+namespace npda {
+
+struct SubmissionContext {
+    std::string pz_code;      // submitting PDU, canonical "PZ041" (other §6.3 forms are accepted too)
+    int audit_year = 0;       // start year of the audit period, 2024 = 2024-25 (used in messages)
+    DatasetYear dataset = DatasetYear::y2021;  // chosen by the caller from the audit period
+    Date today = 0;           // "not in the future", two-digit years and age checks use this
+    InterruptHook interrupt;  // called every 4096 rows; it may throw npda::Interrupted
+};
+
+struct ParsedSubmission {
+    DatasetYear dataset = DatasetYear::y2021;
+    int data_rows = 0;                    // data rows read (each is one visit)
+    std::vector<PatientRecord> patients;  // grouped by normalised identifier, in order of first appearance
+    std::vector<FieldError> errors;       // ordered by row_number, then template column order
+    SourceEncoding encoding = SourceEncoding::utf8;  // how the bytes were decoded
+};
+
+// Read, validate and group a submission. Throws npda::Error for a structural
+// problem (SQLSTATEs in errors.hpp: kEmptyFile, kNotText, kNoHeader,
+// kMissingColumns, kExtraColumns, kDuplicateColumns, kIdentifierColumn,
+// kMissingIdentifier, kTooManyValues, kPduMismatch; kInvalidArgument when
+// ctx.pz_code is not a PDU code), and npda::Interrupted from ctx.interrupt.
+ParsedSubmission read_submission(std::string_view file_bytes, const SubmissionContext &ctx);
+
+}  // namespace npda

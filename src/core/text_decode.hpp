@@ -1,0 +1,35 @@
+// Bytes of an uploaded file -> UTF-8 text (spec/data-model.md §6.1).
+//
+// PDUs export from Excel, Twinkle and Diamond: files arrive as UTF-8 with or
+// without a byte-order mark, or as Windows-1252 ("ANSI", a superset of
+// Latin-1). Everything downstream works on UTF-8, so decoding happens once, up
+// front, and also turns non-breaking spaces into plain spaces (they count as
+// spaces in headings and values, issue #999).
+#pragma once
+#include <string>
+#include <string_view>
+#include "no_postgres.hpp"
+
+namespace npda {
+
+enum class SourceEncoding { utf8, utf8_bom, windows1252 };
+
+struct DecodedText {
+    std::string text;             // UTF-8, no BOM, U+00A0 replaced by ' '
+    SourceEncoding encoding = SourceEncoding::utf8;
+};
+
+// Decode file bytes. Throws npda::Error(sqlstate::kNotText) when the bytes are
+// not text at all (NUL bytes, a ZIP/XLSX or other binary signature, UTF-16, or
+// many control characters), with a hint to export the sheet as CSV.
+// Empty input gives empty text (the caller reports the empty file).
+DecodedText decode_text(std::string_view bytes);
+
+// True when bytes is well-formed UTF-8 (no overlong forms, no surrogates,
+// nothing above U+10FFFF).
+bool is_valid_utf8(std::string_view bytes);
+
+// Name of an encoding for messages ("UTF-8", "Windows-1252").
+const char *encoding_name(SourceEncoding e);
+
+}  // namespace npda
