@@ -15,11 +15,13 @@ q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 first=1.0
 default=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" npda.control)
 
-# What must survive a dump: every table of the extension, row counts and a hash of the rows.
+# What must survive a dump: every table of the extension, row counts and a hash
+# of the rows (scored_at, the time a derived score was computed, left out:
+# scores are rebuilt on restore).
 fingerprint() {
   q -d "$1" -At <<'SQL'
 SELECT string_agg(format('%s %s %s', c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM npda.%I', c.relname), false, true, '')))[1]::text,
-                         (xpath('/row/h/text()', query_to_xml(format('SELECT md5(coalesce(string_agg(t::text, ''|'' ORDER BY t::text), '''')) AS h FROM npda.%I t', c.relname), false, true, '')))[1]::text), E'\n' ORDER BY c.relname)
+                         (xpath('/row/h/text()', query_to_xml(format('SELECT md5(coalesce(string_agg((to_jsonb(t) - ''scored_at'')::text, ''|'' ORDER BY (to_jsonb(t) - ''scored_at'')::text), '''')) AS h FROM npda.%I t', c.relname), false, true, '')))[1]::text), E'\n' ORDER BY c.relname)
 FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
 WHERE s.nspname = 'npda' AND c.relkind IN ('r', 'p') AND NOT c.relispartition;
 SQL

@@ -120,7 +120,7 @@ inline InterruptHook interrupt_hook() { return InterruptHook{&throw_if_interrupt
 
 // Declare a SQL-callable function NAME whose C++ body is NAME_impl(fcinfo).
 #define NPDA_FUNCTION(name)                                                  \
-    static Datum name##_impl(FunctionCallInfo fcinfo);                       \
+    static Datum name##_impl([[maybe_unused]] FunctionCallInfo fcinfo);      \
     extern "C" {                                                             \
     PGDLLEXPORT Datum name(PG_FUNCTION_ARGS);                                \
     PG_FUNCTION_INFO_V1(name);                                               \
@@ -128,4 +128,4 @@ inline InterruptHook interrupt_hook() { return InterruptHook{&throw_if_interrupt
         return npda::pg::guarded([fcinfo]() { return name##_impl(fcinfo); }); \
     }                                                                        \
     }                                                                        \
-    static Datum name##_impl(FunctionCallInfo fcinfo)
+    static Datum name##_impl([[maybe_unused]] FunctionCallInfo fcinfo)

@@ -1,4 +1,5 @@
 // Module entry: the magic block and _PG_init.
+#include "scoring.hpp"
 #include "postgres_headers.hpp"
 
 extern "C" {
@@ -6,8 +7,10 @@ PG_MODULE_MAGIC;
 
 void _PG_init(void);
 PGDLLEXPORT void _PG_init(void) {
-    // Nothing to set up at load time: npda keeps no shared memory and no
-    // background worker (scheduling is delegated to pg_cron), so it loads
-    // lazily in any backend that calls one of its functions.
+    // npda keeps no shared memory and no background worker (scheduling is
+    // delegated to pg_cron), so it loads lazily in any backend that calls one
+    // of its functions. The only set-up: clear the bulk-load flag at the end
+    // of every transaction (see BulkLoadScope).
+    npda::pg::register_bulk_load_reset();
 }
 }

@@ -1,0 +1,39 @@
+// KPI scoring in the database: run the core KPI engine (src/core/kpi.hpp) on
+// children held in memory (the submission path) or read back from the tables
+// (triggers, npda.rescore), and store one npda.patient_kpi_score row per child.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "calendar.hpp"
+#include "record.hpp"
+
+namespace npda::pg {
+
+// While a BulkLoadScope is alive the statement-level KPI triggers do nothing:
+// the submission path writes a whole file and then scores it once from memory.
+// A transaction-end callback also clears the flag, so an error can never leave
+// the triggers switched off.
+class BulkLoadScope {
+public:
+    BulkLoadScope();
+    ~BulkLoadScope();
+    BulkLoadScope(const BulkLoadScope &) = delete;
+    BulkLoadScope &operator=(const BulkLoadScope &) = delete;
+};
+bool bulk_load_active();
+void register_bulk_load_reset();  // from _PG_init
+
+// Score children whose records are in memory; ids[i] is patients[i]'s npda.patient.id.
+void score_records(const std::vector<PatientRecord> &patients, const std::vector<std::int64_t> &ids,
+                   std::int64_t audit_period_id, int audit_year, Date as_of);
+
+// Read the given children from the tables and score them; children that no
+// longer exist are skipped. Returns the number scored.
+std::size_t score_patient_ids(const std::vector<std::int64_t> &ids, Date as_of);
+
+// Re-score every child of an audit period (all PDUs' active submissions).
+std::size_t rescore_period(std::int64_t audit_period_id, Date as_of);
+
+}  // namespace npda::pg

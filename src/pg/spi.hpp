@@ -1,0 +1,42 @@
+// Guarded SPI helpers: every call runs under pg::call, so a PostgreSQL error
+// becomes a C++ PgError and unwinds our frames normally.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+
+#include "guard.hpp"
+
+namespace npda::pg {
+
+// SPI_connect on construction, SPI_finish on finish(). If an exception unwinds
+// past it, the transaction is about to abort and PostgreSQL's end-of-transaction
+// cleanup releases the SPI stack; finishing here would be wrong, so the
+// destructor does nothing.
+class SpiConnection {
+public:
+    SpiConnection();
+    void finish();
+    SpiConnection(const SpiConnection &) = delete;
+    SpiConnection &operator=(const SpiConnection &) = delete;
+
+private:
+    bool connected_ = false;
+};
+
+struct SpiArg {
+    Oid type;
+    Datum value;
+    bool is_null = false;
+};
+
+// Run a statement with parameters; returns SPI_processed. Results stay in
+// SPI_tuptable until the next call.
+std::uint64_t spi_execute(const char *sql, std::initializer_list<SpiArg> args, bool read_only = false);
+
+// Value of column `col` (1-based) of result row `row`; is_null is set.
+Datum spi_value(std::uint64_t row, int col, bool &is_null);
+std::int64_t spi_int64(std::uint64_t row, int col);  // throws on NULL
+
+}  // namespace npda::pg
