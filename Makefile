@@ -24,7 +24,7 @@ REGRESS = $(sort $(notdir $(basename $(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test --load-extension=postgis --load-extension=npda
 # Isolation: specs in test/specs, expected output in test/expected/.
 ISOLATION = $(sort $(notdir $(basename $(wildcard test/specs/*.spec))))
-ISOLATION_OPTS = --inputdir=test
+ISOLATION_OPTS = --inputdir=test --load-extension=postgis --load-extension=npda
 
 SERVER_INCLUDE := $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
 # C++17; -isystem keeps PostgreSQL's own headers out of -Werror; -Wno-register
