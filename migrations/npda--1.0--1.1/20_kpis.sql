@@ -223,13 +223,15 @@ CREATE TRIGGER patient_rescore_update AFTER UPDATE ON npda.patient REFERENCING O
   FOR EACH STATEMENT EXECUTE FUNCTION npda._rescore_changed_children('id');
 
 -- Schedule the end-of-period re-score with pg_cron when it is in this
--- database; otherwise say how to schedule it from cron.database_name.
+-- database; otherwise say how to schedule it from cron.database_name. A
+-- WARNING, not a NOTICE: PostgreSQL raises client_min_messages to WARNING
+-- while it runs an extension script, so a NOTICE would never be seen.
 DO $$
 BEGIN
   IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
     PERFORM cron.schedule('npda-rescore-ended-periods', '17 2 * * *', 'SELECT npda.rescore_ended_periods()');
   ELSE
-    RAISE NOTICE 'pg_cron is not installed in this database: the daily end-of-period re-score is not scheduled'
+    RAISE WARNING 'pg_cron is not installed in this database: the daily end-of-period re-score is not scheduled'
       USING HINT = format('In the database where pg_cron lives (cron.database_name), run: SELECT cron.schedule_in_database(''npda-rescore-ended-periods'', ''17 2 * * *'', ''SELECT npda.rescore_ended_periods()'', %L);', current_database());
   END IF;
 END
