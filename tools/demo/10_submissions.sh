@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# make demo, part 2: submit the RCPCH sample sheets (test/fixtures) and, when
+# the generator is built, synthetic files for a few PDUs; then show the
+# submissions, their data quality reports and the KPI results.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+submit() { # pz year file
+  psql -X -q -v ON_ERROR_STOP=1 -v pz="$1" -v year="$2" -v name="$(basename "$3")" \
+       -v content="$(base64 -w0 "$3")" <<'SQL'
+SELECT format('%-6s %s-%s  %-42s rows %4s  children %4s  findings %4s', :'pz', :'year', (:'year'::int + 1) % 100, :'name',
+              row_count, patient_count, error_count) AS submitted
+  FROM npda.submit_csv(:'pz', decode(:'content', 'base64'), :'year'::int, :'name') \gset
+\echo :submitted
+SQL
+}
+echo "== submitting the RCPCH sample sheets"
+submit PZ041 2023 test/fixtures/npda_dummy_sheet_2024-10.csv
+submit PZ041 2024 test/fixtures/npda_dummy_sheet_invalid_2024-10.csv
+moved=$(mktemp -d)/old_headers_as_PZ215.csv
+sed 's/,PZ041,/,PZ215,/' test/fixtures/npda_dummy_sheet_old_headers.csv > "$moved"
+submit PZ215 2024 "$moved"
+submit PZ999 2025 test/fixtures/npda_one_patient_four_visits.csv
+submit PZ041 2026 test/fixtures/npda_dummy_sheet_2026_test.csv
+echo "== a rejected file changes nothing (a file for PZ041 submitted as PZ002)"
+psql -X -q -v content="$(base64 -w0 test/fixtures/npda_dummy_sheet_invalid_2024-10.csv)" <<'SQL' 2>&1 | sed 's/^/   /'
+SELECT npda.submit_csv('PZ002', decode(:'content', 'base64'), 2024, 'wrong-unit.csv');
+SQL
+
+if [ -x build/npda_gen ]; then
+  gen=$(mktemp -d)
+  echo "== synthetic submissions (tools/npda_gen, seed 7, 2025-26, 1% realistic errors)"
+  ./build/npda_gen --seed 7 --audit-year 2025 --template 2021 --pdus PZ001,PZ002,PZ010,PZ092,PZ248 \
+    --children-per-pdu 120 --error-rate 0.01 --out "$gen" >/dev/null
+  for f in "$gen"/*.csv; do
+    pz=$(basename "$f" | cut -d_ -f1)
+    submit "$pz" 2025 "$f"
+  done
+  rm -rf "$gen"
+fi
