@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 submit() { # pz year file
-  psql -X -q -v ON_ERROR_STOP=1 -v pz="$1" -v year="$2" -v name="$(basename "$3")" \
-       -v content="$(base64 -w0 "$3")" <<'SQL'
+  psql -X -q -v ON_ERROR_STOP=1 -v pz="$1" -v year="$2" -v name="$(basename "$3")" -v file="$3" <<'SQL'
+\set content `base64 -w0 :'file'`
 SELECT format('%-6s %s-%s  %-42s rows %4s  children %4s  findings %4s', :'pz', :'year', (:'year'::int + 1) % 100, :'name',
               row_count, patient_count, error_count) AS submitted
   FROM npda.submit_csv(:'pz', decode(:'content', 'base64'), :'year'::int, :'name') \gset
@@ -22,7 +22,8 @@ submit PZ215 2024 "$moved"
 submit PZ999 2025 test/fixtures/npda_one_patient_four_visits.csv
 submit PZ041 2026 test/fixtures/npda_dummy_sheet_2026_test.csv
 echo "== a rejected file changes nothing (a file for PZ041 submitted as PZ002)"
-psql -X -q -v content="$(base64 -w0 test/fixtures/npda_dummy_sheet_invalid_2024-10.csv)" <<'SQL' 2>&1 | sed 's/^/   /'
+psql -X -q -v file=test/fixtures/npda_dummy_sheet_invalid_2024-10.csv <<'SQL' 2>&1 | sed 's/^/   /'
+\set content `base64 -w0 :'file'`
 SELECT npda.submit_csv('PZ002', decode(:'content', 'base64'), 2024, 'wrong-unit.csv');
 SQL
 
