@@ -10,12 +10,21 @@ namespace npda {
 
 void KpiAccumulator::add(const KpiResults &child) {
     ++children_;
-    for (std::size_t slot = 0; slot < kKpiCount; ++slot) {
-        const KpiResult &r = child[slot];
+    for (std::size_t slot = 0; slot < kKpiCount; ++slot) add_slot(slot, child[slot]);
+}
+
+void KpiAccumulator::add(const KpiResults &child, const KpiSlotMask &slots) {
+    ++children_;
+    for (std::size_t slot = 0; slot < kKpiCount; ++slot)
+        if (slots[slot]) add_slot(slot, child[slot]);
+}
+
+void KpiAccumulator::add_slot(std::size_t slot, const KpiResult &r) {
+    {
         KpiAggregate &a = counts_[slot];
         if (r.outcome == Outcome::ineligible) {
             ++a.ineligible;
-            continue;
+            return;
         }
         if (slot == kSlot32_1) {
             // Checks, not children: expected checks are eligible; achieved
@@ -26,7 +35,7 @@ void KpiAccumulator::add(const KpiResults &child) {
             a.passed += achieved;
             if (r.outcome == Outcome::fail) a.failed += expected - achieved;
             if (r.outcome == Outcome::pending) a.pending += expected - achieved;
-            continue;
+            return;
         }
         ++a.eligible;
         switch (r.outcome) {

@@ -30,13 +30,20 @@ struct KpiAggregate {
 using KpiAggregates = std::array<KpiAggregate, kKpiCount>;
 
 // Accumulates children one at a time; result() may be called at any point.
+// Which KPIs a child contributes to in one area: above PDU level a moved
+// child can count for KPIs 41-43 at another PDU than for the rest (D11).
+using KpiSlotMask = std::array<bool, kKpiCount>;
+
 class KpiAccumulator {
 public:
     void add(const KpiResults &child);
+    // Add only the KPIs whose mask entry is true.
+    void add(const KpiResults &child, const KpiSlotMask &slots);
     KpiAggregates result() const;
     std::int64_t children() const { return children_; }
 
 private:
+    void add_slot(std::size_t slot, const KpiResult &r);
     KpiAggregates counts_{};
     double sum_of_means_ = 0.0;
     std::vector<double> medians_;

@@ -253,3 +253,29 @@ TEST(KpiAttribution, RejectsEmptyInput) {
         EXPECT_STREQ(e.sqlstate(), "NP105");
     }
 }
+
+// A child attributed to different PDUs for different KPIs (D11) is added to
+// each area only for the KPIs it counts for there.
+TEST(KpiAggregation, MaskedAddCountsOnlyTheMaskedKpis) {
+    KpiResults child{};
+    for (auto &r : child) r.outcome = Outcome::pass;
+    child[kpi_slot(41)].outcome = Outcome::fail;
+
+    KpiSlotMask general{};
+    general.fill(true);
+    general[kpi_slot(41)] = general[kpi_slot(42)] = general[kpi_slot(43)] = false;
+    KpiSlotMask day90{};
+    day90[kpi_slot(41)] = day90[kpi_slot(42)] = true;
+
+    KpiAccumulator area_a, area_b;
+    area_a.add(child, general);
+    area_b.add(child, day90);
+    const KpiAggregates a = area_a.result();
+    const KpiAggregates b = area_b.result();
+    EXPECT_EQ(a[kpi_slot(1)].eligible, 1);
+    EXPECT_EQ(a[kpi_slot(41)].eligible + a[kpi_slot(41)].ineligible, 0);  // not in A's scope for 41
+    EXPECT_EQ(b[kpi_slot(41)].failed, 1);
+    EXPECT_EQ(b[kpi_slot(42)].passed, 1);
+    EXPECT_EQ(b[kpi_slot(1)].eligible + b[kpi_slot(1)].ineligible, 0);    // not in B's scope for 1
+    EXPECT_EQ(b[kpi_slot(43)].eligible + b[kpi_slot(43)].ineligible, 0);
+}
