@@ -345,7 +345,7 @@ SELECT npda.rescore(2024, '2025-04-30') = (SELECT count(*) FROM npda.patient p J
                                             JOIN npda.audit_period ap ON ap.id = s.audit_period_id
                                            WHERE s.is_active AND ap.start_date = '2024-04-01') AS rescored_all_2024;
 SELECT npda.rescore(2026, '2027-04-30') > 0 AS rescored_2026;
-SELECT r.audit_year, r.as_of, count(DISTINCT r.patient_id) AS children
+SELECT r.audit_year, to_char(r.as_of, 'YYYY-MM-DD') AS as_of, count(DISTINCT r.patient_id) AS children
   FROM kid k JOIN npda.patient_kpi_results r ON r.nhs_number = k.nhs GROUP BY 1, 2 ORDER BY 1, 2;
 
 -- ---------------------------------------------------------------------------
