@@ -29,14 +29,8 @@ void reset_bulk_load(XactEvent event, void *) {
 constexpr std::size_t kScoreBatch = 10000;
 constexpr long kFetchRows = 20000;
 
-struct OutcomeType {
-    Oid type = InvalidOid;
-    Oid array_type = InvalidOid;
-    Oid labels[4] = {InvalidOid, InvalidOid, InvalidOid, InvalidOid};  // pass, fail, pending, ineligible
-};
+}  // namespace
 
-// The OIDs of npda.kpi_outcome and its labels, looked up per call: a cached
-// value would go stale if the extension were dropped and re-created.
 OutcomeType outcome_type() {
     OutcomeType t;
     const std::uint64_t n = spi_execute(
@@ -49,6 +43,8 @@ OutcomeType outcome_type() {
     for (std::uint64_t i = 0; i < 4; ++i) t.labels[i] = DatumGetObjectId(spi_value(i, 3, isnull));
     return t;
 }
+
+namespace {
 
 struct ScoredChild {
     std::int64_t patient_id;
@@ -182,13 +178,6 @@ void for_each_batch(const std::string &sql, Oid arg_type, Datum arg, Fn &&fn) {
     call([&]() { SPI_cursor_close(portal); });
 }
 
-struct LoadedChild {
-    std::int64_t patient_id = 0;
-    std::int64_t audit_period_id = 0;
-    int audit_year = 0;
-    PatientRecord record;
-};
-
 // Load children chosen by `where` (a condition on p = npda.patient and s =
 // npda.submission with parameter $1), with their leaving data and visits.
 std::vector<LoadedChild> load_children(const char *where, Oid arg_type, Datum arg) {
@@ -295,10 +284,14 @@ void score_records(const std::vector<PatientRecord> &patients, const std::vector
     store_scores(scored, as_of);
 }
 
-std::size_t score_patient_ids(const std::vector<std::int64_t> &ids, Date as_of) {
-    if (ids.empty()) return 0;
+std::vector<LoadedChild> load_children_by_id(const std::vector<std::int64_t> &ids) {
+    if (ids.empty()) return {};
     const Datum array = build_array(INT8OID, ids.size(), [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(ids[i]); });
-    std::vector<LoadedChild> children = load_children("p.id = ANY($1)", INT8ARRAYOID, array);
+    return load_children("p.id = ANY($1)", INT8ARRAYOID, array);
+}
+
+std::size_t score_patient_ids(const std::vector<std::int64_t> &ids, Date as_of) {
+    std::vector<LoadedChild> children = load_children_by_id(ids);
     return score_loaded(children, as_of);
 }
 

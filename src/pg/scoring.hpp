@@ -36,4 +36,24 @@ std::size_t score_patient_ids(const std::vector<std::int64_t> &ids, Date as_of);
 // Re-score every child of an audit period (all PDUs' active submissions).
 std::size_t rescore_period(std::int64_t audit_period_id, Date as_of);
 
+// A child's record as stored, with the ids that place it.
+struct LoadedChild {
+    std::int64_t patient_id = 0;
+    std::int64_t audit_period_id = 0;
+    int audit_year = 0;
+    PatientRecord record;
+};
+// Read these children (npda.patient ids) with their leaving data and visits.
+std::vector<LoadedChild> load_children_by_id(const std::vector<std::int64_t> &ids);
+
+// The OIDs of npda.kpi_outcome and of its four labels (pass, fail, pending,
+// ineligible), looked up per call: a cached value would go stale if the
+// extension were dropped and re-created.
+struct OutcomeType {
+    unsigned int type = 0;
+    unsigned int array_type = 0;
+    unsigned int labels[4] = {0, 0, 0, 0};
+};
+OutcomeType outcome_type();
+
 }  // namespace npda::pg

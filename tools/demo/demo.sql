@@ -52,3 +52,14 @@ SELECT r.pz_code, r.audit_year, r.kpi, left(r.label, 44) AS label,
  WHERE r.kpi IN ('1', '3', '5', '25', '26', '32.1', '41', '44')
  GROUP BY r.pz_code, r.audit_year, r.kpi, r.kpi_position, r.label
  ORDER BY r.pz_code, r.audit_year, r.kpi_position;
+
+\echo '== Roll-ups: npda.refresh_kpi_aggregations() (pg_cron runs it every 15 minutes)'
+SELECT npda.refresh_kpi_aggregations() AS aggregate_rows_written;
+SELECT level, count(DISTINCT area_code) AS areas, count(DISTINCT audit_year) AS audit_years
+  FROM npda.kpi_results GROUP BY level ORDER BY level;
+
+\echo '== The national KPI table, 2025-26 (each child counted once: decision D11)'
+SELECT kpi, left(label, 58) AS label, eligible, passed, failed, pending, pct_passed, round(value, 1) AS value
+  FROM npda.kpi_results
+ WHERE level = 'national' AND audit_year = 2025
+ ORDER BY kpi_position;

@@ -1,0 +1,193 @@
+-- Roll-ups: KPI aggregates per PDU, trust or local health board, integrated
+-- care board, NHS England region, country and nation, rebuilt from the
+-- per-child scores (derived data: they can always be recomputed).
+
+CREATE TABLE npda.kpi_aggregation (
+  level npda.geo_level NOT NULL,
+  area_code text NOT NULL,
+  audit_period_id bigint NOT NULL REFERENCES npda.audit_period (id),
+  kpi text NOT NULL REFERENCES npda.kpi (code),
+  eligible bigint NOT NULL,
+  ineligible bigint NOT NULL,
+  passed bigint NOT NULL,
+  failed bigint NOT NULL,
+  pending bigint NOT NULL,
+  value double precision,
+  children_with_value bigint NOT NULL DEFAULT 0,
+  as_of date NOT NULL,
+  computed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (level, area_code, audit_period_id, kpi),
+  CONSTRAINT kpi_aggregation_counts CHECK (eligible = passed + failed + pending)
+) PARTITION BY LIST (level);
+CREATE TABLE npda.kpi_aggregation_pdu PARTITION OF npda.kpi_aggregation FOR VALUES IN ('pdu');
+CREATE TABLE npda.kpi_aggregation_trust PARTITION OF npda.kpi_aggregation FOR VALUES IN ('trust');
+CREATE TABLE npda.kpi_aggregation_local_health_board PARTITION OF npda.kpi_aggregation FOR VALUES IN ('local_health_board');
+CREATE TABLE npda.kpi_aggregation_integrated_care_board PARTITION OF npda.kpi_aggregation FOR VALUES IN ('integrated_care_board');
+CREATE TABLE npda.kpi_aggregation_nhs_england_region PARTITION OF npda.kpi_aggregation FOR VALUES IN ('nhs_england_region');
+CREATE TABLE npda.kpi_aggregation_country PARTITION OF npda.kpi_aggregation FOR VALUES IN ('country');
+CREATE TABLE npda.kpi_aggregation_national PARTITION OF npda.kpi_aggregation FOR VALUES IN ('national');
+COMMENT ON TABLE npda.kpi_aggregation IS
+  'KPI results rolled up per area and audit period, one row per level, area, period and KPI; partitioned by level (one partition per level). Rebuilt from the per-child scores by npda.refresh_kpi_aggregations(). PDU rows count the PDU''s own children; above PDU level a child in two PDUs'' active submissions counts once, at the PDU of its latest visit in the period (KPIs 41-43: the PDU caring on day 90 / day 14 after diagnosis) (decision D11); PZ999 appears only at PDU level.';
+COMMENT ON COLUMN npda.kpi_aggregation.level IS 'pdu, trust, local_health_board, integrated_care_board, nhs_england_region, country or national.';
+COMMENT ON COLUMN npda.kpi_aggregation.area_code IS 'PZ code (pdu), ODS code (trust, LHB, ICB), region code Y56-Y63, ONS country code, or ''national''.';
+COMMENT ON COLUMN npda.kpi_aggregation.audit_period_id IS 'npda.audit_period.id.';
+COMMENT ON COLUMN npda.kpi_aggregation.kpi IS 'KPI code (npda.kpi.code).';
+COMMENT ON COLUMN npda.kpi_aggregation.eligible IS 'Children in the denominator (32.1: health checks expected); for cohort KPIs 1-12 the cohort count.';
+COMMENT ON COLUMN npda.kpi_aggregation.ineligible IS 'Children in scope but not in the denominator.';
+COMMENT ON COLUMN npda.kpi_aggregation.passed IS 'Children passing (32.1: checks achieved; 1-12: = eligible).';
+COMMENT ON COLUMN npda.kpi_aggregation.failed IS 'Children failing (32.1: checks not achieved by failing children).';
+COMMENT ON COLUMN npda.kpi_aggregation.pending IS 'Children pending: the period is open and the care can still be delivered (32.1: checks not yet achieved).';
+COMMENT ON COLUMN npda.kpi_aggregation.value IS '44: mean of per-child mean HbA1c; 45: median of per-child medians (mmol/mol, NULL when no child has a value); 46/47: total admissions; NULL otherwise.';
+COMMENT ON COLUMN npda.kpi_aggregation.children_with_value IS '44/45: children with a qualifying HbA1c; 46/47: children with at least one admission.';
+COMMENT ON COLUMN npda.kpi_aggregation.as_of IS 'The oldest as-of date among the children''s scores: the results are at least as current as this date.';
+COMMENT ON COLUMN npda.kpi_aggregation.computed_at IS 'When the aggregate was computed.';
+COMMENT ON TABLE npda.kpi_aggregation_pdu IS 'Partition of npda.kpi_aggregation: level pdu.';
+COMMENT ON TABLE npda.kpi_aggregation_trust IS 'Partition of npda.kpi_aggregation: level trust.';
+COMMENT ON TABLE npda.kpi_aggregation_local_health_board IS 'Partition of npda.kpi_aggregation: level local_health_board.';
+COMMENT ON TABLE npda.kpi_aggregation_integrated_care_board IS 'Partition of npda.kpi_aggregation: level integrated_care_board.';
+COMMENT ON TABLE npda.kpi_aggregation_nhs_england_region IS 'Partition of npda.kpi_aggregation: level nhs_england_region.';
+COMMENT ON TABLE npda.kpi_aggregation_country IS 'Partition of npda.kpi_aggregation: level country.';
+COMMENT ON TABLE npda.kpi_aggregation_national IS 'Partition of npda.kpi_aggregation: level national.';
+
+CREATE TABLE npda.kpi_aggregation_refresh (
+  audit_period_id bigint PRIMARY KEY REFERENCES npda.audit_period (id),
+  data_changed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  refreshed_at timestamptz
+);
+COMMENT ON TABLE npda.kpi_aggregation_refresh IS
+  'Per audit period: when its per-child scores last changed and when its aggregates were last rebuilt; npda.refresh_kpi_aggregations(NULL) rebuilds the periods changed since.';
+COMMENT ON COLUMN npda.kpi_aggregation_refresh.audit_period_id IS 'npda.audit_period.id.';
+COMMENT ON COLUMN npda.kpi_aggregation_refresh.data_changed_at IS 'Last change to the period''s per-child scores (set by a trigger on npda.patient_kpi_score).';
+COMMENT ON COLUMN npda.kpi_aggregation_refresh.refreshed_at IS 'Last rebuild of the period''s aggregates.';
+
+CREATE FUNCTION npda._mark_scores_changed() RETURNS trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    INSERT INTO npda.kpi_aggregation_refresh AS r (audit_period_id)
+    SELECT DISTINCT audit_period_id FROM changed_old
+    ON CONFLICT (audit_period_id) DO UPDATE SET data_changed_at = clock_timestamp();
+  ELSE
+    INSERT INTO npda.kpi_aggregation_refresh AS r (audit_period_id)
+    SELECT DISTINCT audit_period_id FROM changed_new
+    ON CONFLICT (audit_period_id) DO UPDATE SET data_changed_at = clock_timestamp();
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION npda._mark_scores_changed() IS
+  'Trigger: note that an audit period''s per-child scores changed, so the next npda.refresh_kpi_aggregations() rebuilds it.';
+CREATE TRIGGER patient_kpi_score_changed_insert AFTER INSERT ON npda.patient_kpi_score REFERENCING NEW TABLE AS changed_new
+  FOR EACH STATEMENT EXECUTE FUNCTION npda._mark_scores_changed();
+CREATE TRIGGER patient_kpi_score_changed_update AFTER UPDATE ON npda.patient_kpi_score REFERENCING NEW TABLE AS changed_new
+  FOR EACH STATEMENT EXECUTE FUNCTION npda._mark_scores_changed();
+CREATE TRIGGER patient_kpi_score_changed_delete AFTER DELETE ON npda.patient_kpi_score REFERENCING OLD TABLE AS changed_old
+  FOR EACH STATEMENT EXECUTE FUNCTION npda._mark_scores_changed();
+
+CREATE FUNCTION npda._refresh_kpi_aggregation(audit_period_id bigint) RETURNS integer
+  AS 'MODULE_PATHNAME', '_refresh_kpi_aggregation' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION npda._refresh_kpi_aggregation(bigint) IS
+  'Internal: rebuild one audit period''s aggregates (C++); returns the rows written.';
+
+CREATE FUNCTION npda.refresh_kpi_aggregations(audit_year integer DEFAULT NULL) RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  p record;
+  total integer := 0;
+BEGIN
+  FOR p IN
+    SELECT ap.id FROM npda.audit_period ap
+      LEFT JOIN npda.kpi_aggregation_refresh r ON r.audit_period_id = ap.id
+     WHERE CASE WHEN audit_year IS NULL
+                THEN r.audit_period_id IS NOT NULL AND (r.refreshed_at IS NULL OR r.refreshed_at < r.data_changed_at)
+                ELSE ap.start_date = make_date(audit_year, 4, 1) END
+     ORDER BY ap.start_date
+  LOOP
+    -- One rebuild at a time per period: a concurrent refresh waits, then
+    -- rebuilds from the committed scores.
+    PERFORM pg_advisory_xact_lock(1313883202, p.id::integer);
+    total := total + npda._refresh_kpi_aggregation(p.id);
+    INSERT INTO npda.kpi_aggregation_refresh AS r (audit_period_id, refreshed_at)
+    VALUES (p.id, clock_timestamp())
+    ON CONFLICT (audit_period_id) DO UPDATE SET refreshed_at = clock_timestamp();
+  END LOOP;
+  IF audit_year IS NOT NULL AND NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'NP104', MESSAGE = format('no audit period %s', audit_year),
+      HINT = 'Pass the audit year as the calendar year the period starts (2025 for 2025-26).';
+  END IF;
+  RETURN total;
+END
+$$;
+COMMENT ON FUNCTION npda.refresh_kpi_aggregations(integer) IS
+  'Rebuild the KPI aggregates (npda.kpi_aggregation) of one audit year (the start year), or with NULL of every period whose per-child scores changed since its last rebuild. Scheduled every 15 minutes with pg_cron when available. Returns the aggregate rows written.';
+
+CREATE VIEW npda.kpi_results AS
+SELECT a.level, a.area_code,
+       CASE a.level
+         WHEN 'pdu' THEN u.name
+         WHEN 'trust' THEN t.name
+         WHEN 'local_health_board' THEN l.name
+         WHEN 'integrated_care_board' THEN i.name
+         WHEN 'nhs_england_region' THEN r.name
+         WHEN 'country' THEN c.name
+         ELSE 'England, Wales and Jersey'
+       END AS area_name,
+       npda.audit_year(ap.start_date) AS audit_year, a.kpi, k.label,
+       a.eligible, a.ineligible, a.passed, a.failed, a.pending,
+       CASE WHEN k.position > 12 AND k.kind <> 'value' AND a.eligible > 0
+            THEN round(100.0 * a.passed / a.eligible, 1) END AS pct_passed,
+       a.value::numeric AS value, a.as_of, a.computed_at, k.position AS kpi_position
+  FROM npda.kpi_aggregation a
+  JOIN npda.kpi k ON k.code = a.kpi
+  JOIN npda.audit_period ap ON ap.id = a.audit_period_id
+  LEFT JOIN npda.paediatric_diabetes_unit u ON a.level = 'pdu' AND u.pz_code = a.area_code
+  LEFT JOIN npda.trust t ON a.level = 'trust' AND t.ods_code = a.area_code
+  LEFT JOIN npda.local_health_board l ON a.level = 'local_health_board' AND l.ods_code = a.area_code
+  LEFT JOIN npda.integrated_care_board i ON a.level = 'integrated_care_board' AND i.ods_code = a.area_code
+  LEFT JOIN npda.nhs_england_region r ON a.level = 'nhs_england_region' AND r.region_code = a.area_code
+  LEFT JOIN npda.country c ON a.level = 'country' AND c.ons_code = a.area_code;
+COMMENT ON VIEW npda.kpi_results IS
+  'KPI results per area for dashboards and the annual report: level, area code and name, audit year, KPI code and label, counts, the percentage passed (100 x passed / eligible, one decimal, NULL for cohort counts, values and empty denominators) and the value. Current as of npda.refresh_kpi_aggregations().';
+COMMENT ON COLUMN npda.kpi_results.level IS 'Aggregation level (npda.geo_level).';
+COMMENT ON COLUMN npda.kpi_results.area_code IS 'PZ code, ODS code, region code, ONS country code or ''national''.';
+COMMENT ON COLUMN npda.kpi_results.area_name IS 'Name of the area.';
+COMMENT ON COLUMN npda.kpi_results.audit_year IS 'Audit year (start year of the period).';
+COMMENT ON COLUMN npda.kpi_results.kpi IS 'KPI code.';
+COMMENT ON COLUMN npda.kpi_results.label IS 'KPI label.';
+COMMENT ON COLUMN npda.kpi_results.eligible IS 'Children in the denominator (32.1: checks expected).';
+COMMENT ON COLUMN npda.kpi_results.ineligible IS 'Children in scope not in the denominator.';
+COMMENT ON COLUMN npda.kpi_results.passed IS 'Children passing (32.1: checks achieved).';
+COMMENT ON COLUMN npda.kpi_results.failed IS 'Children failing.';
+COMMENT ON COLUMN npda.kpi_results.pending IS 'Children pending (period still open).';
+COMMENT ON COLUMN npda.kpi_results.pct_passed IS '100 x passed / eligible, one decimal place; NULL for KPIs 1-12, 44-47 and when nobody is eligible (reading R10).';
+COMMENT ON COLUMN npda.kpi_results.value IS '44/45: HbA1c mmol/mol (mean of means / median of medians); 46/47: admissions.';
+COMMENT ON COLUMN npda.kpi_results.as_of IS 'Results are at least as current as this date.';
+COMMENT ON COLUMN npda.kpi_results.computed_at IS 'When the aggregate was computed.';
+COMMENT ON COLUMN npda.kpi_results.kpi_position IS 'Report order of the KPI.';
+
+CREATE VIEW npda.kpi_map AS
+SELECT kr.*,
+       CASE kr.level
+         WHEN 'pdu' THEN (SELECT u.location FROM npda.paediatric_diabetes_unit u WHERE u.pz_code = kr.area_code)
+         WHEN 'local_health_board' THEN (SELECT l.boundary FROM npda.local_health_board l WHERE l.ods_code = kr.area_code)
+         WHEN 'integrated_care_board' THEN (SELECT i.boundary FROM npda.integrated_care_board i WHERE i.ods_code = kr.area_code)
+         WHEN 'nhs_england_region' THEN (SELECT r.boundary FROM npda.nhs_england_region r WHERE r.region_code = kr.area_code)
+         WHEN 'country' THEN (SELECT c.boundary FROM npda.country c WHERE c.ons_code = kr.area_code)
+       END::geometry(Geometry, 4326) AS geom
+  FROM npda.kpi_results kr;
+COMMENT ON VIEW npda.kpi_map IS
+  'npda.kpi_results with each area''s geometry (SRID 4326) for GIS tools and GeoJSON: boundaries for LHBs, ICBs, regions and countries, the lead site''s point for PDUs, NULL for trusts (no trust boundaries are published), Jersey and national.';
+COMMENT ON COLUMN npda.kpi_map.geom IS 'Area geometry, EPSG:4326 (longitude, latitude).';
+
+DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+    PERFORM cron.schedule('npda-refresh-kpi-aggregations', '*/15 * * * *', 'SELECT npda.refresh_kpi_aggregations()');
+  ELSE
+    RAISE WARNING 'pg_cron is not installed in this database: the KPI roll-ups are not refreshed on a schedule'
+      USING HINT = format('In the database where pg_cron lives (cron.database_name), run: SELECT cron.schedule_in_database(''npda-refresh-kpi-aggregations'', ''*/15 * * * *'', ''SELECT npda.refresh_kpi_aggregations()'', %L);', current_database());
+  END IF;
+END
+$$;
