@@ -179,6 +179,22 @@ SELECT kr.*,
   FROM npda.kpi_results kr;
 COMMENT ON VIEW npda.kpi_map IS
   'npda.kpi_results with each area''s geometry (SRID 4326) for GIS tools and GeoJSON: boundaries for LHBs, ICBs, regions and countries, the lead site''s point for PDUs, NULL for trusts (no trust boundaries are published), Jersey and national.';
+COMMENT ON COLUMN npda.kpi_map.level IS 'Aggregation level (npda.geo_level).';
+COMMENT ON COLUMN npda.kpi_map.area_code IS 'PZ code, ODS code, region code, ONS country code or ''national''.';
+COMMENT ON COLUMN npda.kpi_map.area_name IS 'Name of the area.';
+COMMENT ON COLUMN npda.kpi_map.audit_year IS 'Audit year (start year of the period).';
+COMMENT ON COLUMN npda.kpi_map.kpi IS 'KPI code.';
+COMMENT ON COLUMN npda.kpi_map.label IS 'KPI label.';
+COMMENT ON COLUMN npda.kpi_map.eligible IS 'Children in the denominator (32.1: checks expected).';
+COMMENT ON COLUMN npda.kpi_map.ineligible IS 'Children in scope not in the denominator.';
+COMMENT ON COLUMN npda.kpi_map.passed IS 'Children passing (32.1: checks achieved).';
+COMMENT ON COLUMN npda.kpi_map.failed IS 'Children failing.';
+COMMENT ON COLUMN npda.kpi_map.pending IS 'Children pending (period still open).';
+COMMENT ON COLUMN npda.kpi_map.pct_passed IS '100 x passed / eligible, one decimal place; NULL for KPIs 1-12, 44-47 and when nobody is eligible (reading R10).';
+COMMENT ON COLUMN npda.kpi_map.value IS '44/45: HbA1c mmol/mol (mean of means / median of medians); 46/47: admissions.';
+COMMENT ON COLUMN npda.kpi_map.as_of IS 'Results are at least as current as this date.';
+COMMENT ON COLUMN npda.kpi_map.computed_at IS 'When the aggregate was computed.';
+COMMENT ON COLUMN npda.kpi_map.kpi_position IS 'Report order of the KPI.';
 COMMENT ON COLUMN npda.kpi_map.geom IS 'Area geometry, EPSG:4326 (longitude, latitude).';
 
 DO $$
