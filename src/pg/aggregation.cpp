@@ -218,7 +218,20 @@ NPDA_FUNCTION(_refresh_kpi_aggregation) {
     const auto ot = npda::pg::outcome_type();
     const std::vector<ScoredRecord> records = load_scores(period_id, ot);
 
+    // Every area gets its 51 rows, zeros where no child counts there (C79):
+    // dashboards and maps show an empty area rather than lose it.
     Accumulators acc;
+    for (const auto &[id, a] : areas) {
+        acc.areas[{"pdu", a.pz_code}];
+        if (a.dummy) continue;
+        for (const auto &[level, code] : {std::pair<const char *, const std::string *>{"trust", &a.trust},
+                                          {"local_health_board", &a.lhb},
+                                          {"integrated_care_board", &a.icb},
+                                          {"nhs_england_region", &a.region},
+                                          {"country", &a.country}})
+            if (!code->empty()) acc.areas[{level, *code}];
+        acc.areas[{"national", "national"}];
+    }
     std::unordered_map<std::string, std::vector<std::size_t>> by_child;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const ScoredRecord &r = records[i];
