@@ -8,6 +8,7 @@
 // untouched. The SQL wrapper npda.submit_csv returns the submission row.
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -32,9 +33,11 @@ Datum text_datum(const std::string &s) {
     return npda::pg::call([&]() { return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))); });
 }
 
+// "2024-25" for audit year 2024.
 std::string period_label(int year) {
-    return std::to_string(year) + "-" + std::to_string((year + 1) % 100 < 10 ? 0 : (year + 1) % 100 / 10) +
-           std::to_string((year + 1) % 10);
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d-%02d", year, (year + 1) % 100);  // PostgreSQL's snprintf: cannot throw
+    return buf;
 }
 
 struct Target {
@@ -128,8 +131,8 @@ void insert_patients(const npda::ParsedSubmission &parsed, std::int64_t submissi
     const std::size_t n = rows.size();
     if (n == 0) return;
 
+    // INSERT ... SELECT FROM unnest($2, $3, ...) AS u(id, first_row_number, is_valid, <patient columns>)
     std::string sql = "INSERT INTO npda.patient (id, submission_id, first_row_number, is_valid";
-    std::string select = ") SELECT u.*, $2 FROM unnest($1";  // placeholder, rebuilt below
     const auto &cols = npda::patient_columns();
     for (const auto &c : cols) sql += std::string(", ") + c.name;
     sql += ") SELECT u.id, $1, u.first_row_number, u.is_valid";
@@ -142,7 +145,6 @@ void insert_patients(const npda::ParsedSubmission &parsed, std::int64_t submissi
         names += std::string(", ") + c.name;
     }
     sql += from + ") AS u(" + names + ")";
-    (void)select;
 
     Datum values[80];
     Oid types[80];
