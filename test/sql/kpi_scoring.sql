@@ -140,7 +140,7 @@ LANGUAGE sql AS $$
    ORDER BY k.n, r.kpi_position
 $$;
 
--- The spec's tallies for one case: E, P, F, pending, I and the area value
+-- The spec's tallies for one case (NULL: every child): E, P, F, pending, I and the area value
 -- (32.1 counts checks: E expected, P achieved, F not achieved by failing
 -- children, pending not yet achieved by pending children; I counts children).
 CREATE FUNCTION pg_temp.tally(case_id text, kpis text[], year integer DEFAULT 2024)
@@ -163,7 +163,7 @@ LANGUAGE sql AS $$
            WHEN '47' THEN sum(r.value) FILTER (WHERE r.outcome <> 'ineligible')
          END
     FROM kid k JOIN npda.patient_kpi_results r ON r.nhs_number = k.nhs
-   WHERE split_part(k.label, '/', 1) = case_id AND r.kpi = ANY (kpis) AND r.audit_year = year
+   WHERE (case_id IS NULL OR split_part(k.label, '/', 1) = case_id) AND r.kpi = ANY (kpis) AND r.audit_year = year
    GROUP BY r.kpi, r.kpi_position
    ORDER BY r.kpi_position
 $$;
@@ -414,6 +414,16 @@ SELECT npda.rescore(2024, '2025-04-30') > 0 AS rescored;
 SELECT child, kpi, outcome FROM pg_temp.results('{N10}', '{8,25}');
 SELECT count(*) AS pending_left FROM kid k JOIN npda.patient_kpi_results r ON r.nhs_number = k.nhs
  WHERE r.audit_year = 2024 AND r.outcome = 'pending';
+
+-- The stored PDU aggregates (npda.refresh_kpi_aggregations) agree with these
+-- per-child tallies for all 51 results of the PDU's 117 children.
+SELECT npda.refresh_kpi_aggregations(2024) > 0 AS refreshed;
+SELECT count(*) AS pdu_results,
+       count(*) FILTER (WHERE (a.eligible, a.passed, a.failed, a.pending, a.ineligible, round(a.value, 1))
+                              IS DISTINCT FROM (t.e, t.p, t.f, t.pending, t.i, t.v)) AS mismatches
+  FROM npda.kpi_results a
+  FULL JOIN pg_temp.tally(NULL, ARRAY(SELECT code FROM npda.kpi)) t ON t.kpi = a.kpi
+ WHERE a.level = 'pdu' AND a.area_code = 'PZ041' AND a.audit_year = 2024;
 
 -- 2026 dataset. N13: 13 and 21 not applicable (ineligible), 22 pass (cgm_use 1).
 SELECT child, kpi, outcome FROM pg_temp.results('{N13}', '{13,21,22}', 2026);
