@@ -246,7 +246,9 @@ private:
             error(ec::kValueNotInSet, quoted(cell_) + " is not a value for " + heading() +
                                           ". Please select one of " + value_set_code_list(set) + ".");
         };
-        if (const auto syn = value_set_synonym(set, cell_)) return syn;
+        const bool synonyms = !set.synonyms.empty();
+        if (synonyms)
+            if (const auto syn = value_set_synonym(set, cell_)) return syn;
         bool too_large = false;
         const auto n = parse_whole_number(cell_, &too_large);
         if (!n) {
@@ -259,7 +261,8 @@ private:
             return std::nullopt;
         }
         const auto code = static_cast<std::int16_t>(*n);
-        if (const auto syn = value_set_synonym(set, std::to_string(code))) return syn;  // "9.0" -> 99
+        if (synonyms)
+            if (const auto syn = value_set_synonym(set, std::to_string(code))) return syn;  // "9.0" -> 99
         if (!value_set_contains(set, code)) not_in_set();  // kept (§4.1)
         return code;
     }

@@ -245,6 +245,12 @@ private:
             if (chosen < 0 || *v < *row(chosen).patient.reason_leaving_service) chosen = ri;
         }
         report_conflict(FieldId::reason_leaving_service, distinct.values());
+        if (chosen < 0) {
+            // No row carries both: keep the reason of the most recent row that
+            // has one (the pairing rule reports what is missing).
+            for (const int ri : by_time_)
+                if (row(ri).patient.reason_leaving_service) chosen = ri;
+        }
         source(FieldId::reason_leaving_service) = chosen;
         return chosen >= 0 ? row(chosen).patient.reason_leaving_service : Code{};
     }

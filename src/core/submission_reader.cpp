@@ -258,8 +258,8 @@ void map_header(ReaderState &st, const CsvRow &header, const std::string &pz, in
                             (missing.size() == 1 ? "" : "s"),
                         detail, hint);
         throw Error(sqlstate::kExtraColumns,
-                    "file has " + std::to_string(extra.size()) + " column" + (extra.size() == 1 ? "" : "s") +
-                        " that are not in the template",
+                    "file has " + std::to_string(extra.size()) +
+                        (extra.size() == 1 ? " column that is not" : " columns that are not") + " in the template",
                     detail, hint);
     }
 }

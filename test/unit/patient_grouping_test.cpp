@@ -130,6 +130,17 @@ TEST(Grouping, LeavingReasonIsSmallestAmongRowsWithADate) {
     EXPECT_EQ(p.errors[0].value, "3, 2, 1");
 }
 
+TEST(Grouping, LeavingReasonOnAnotherRowThanTheDate) {
+    Row a = visit_row(A, "01/06/2024");
+    a[FieldId::date_leaving_service] = "01/07/2024";
+    Row b = visit_row(A, "02/06/2024");
+    b[FieldId::reason_leaving_service] = "2";
+    const auto p = parse_rows(Y21, {a, b});
+    EXPECT_EQ(findings(p), std::vector<std::string>{});
+    EXPECT_EQ(p.patients[0].date_leaving_service, date_from_ymd(2024, 7, 1));
+    EXPECT_EQ(p.patients[0].reason_leaving_service, 2);
+}
+
 TEST(Grouping, DeathAndLeavingDatesFromTheMostRecentVisit) {
     Row a = visit_row(A, "01/06/2024");
     a[FieldId::death_date] = "10/10/2024";

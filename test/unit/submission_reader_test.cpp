@@ -75,7 +75,7 @@ TEST(Structure, MissingColumns) {
 TEST(Structure, ExtraColumns) {
     const auto e = expect_structural(header_line(Y21) + ",Favourite colour\n" + valid_line() + ",blue\n", ctx2021(),
                                      sqlstate::kExtraColumns);
-    EXPECT_EQ(e.message(), "file has 1 column that are not in the template");
+    EXPECT_EQ(e.message(), "file has 1 column that is not in the template");
     EXPECT_EQ(e.detail(), "Extra columns: 'Favourite colour'.");
 }
 
