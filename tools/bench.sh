@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# make bench: performance of the submission path, the KPI re-score and a
+# single visit edit, each against a plain-PostgreSQL baseline, in a throwaway
+# cluster (docs/benchmarks.md describes the method and the last numbers).
+#
+#   1. national submission: one synthetic file per PDU (tools/npda_gen, 172
+#      units, ~40,000 children, ~400,000 rows, 2021 template, audit year 2025)
+#      through npda.submit_csv, against COPY of the same files into a table of
+#      52 text columns; rows per second and the backend's peak memory (VmHWM)
+#   2. linearity: submit_csv time per row for files of ~10k, ~100k, ~400k rows
+#   3. KPI re-score: npda.rescore(2025) against one query reading every visit
+#      of the period grouped by child
+#   4. one visit edit with its trigger: 1,000 single-row UPDATEs (pgbench,
+#      one statement per transaction), median and p95 latency
+#   5. where the submission time goes: pg_stat_statements over the SQL that
+#      submit_csv runs, and the C++ reader alone (outside PostgreSQL)
+# Server times come from clock_timestamp() inside one psql session per
+# measurement, so client start-up is excluded; files are read server-side
+# (pg_read_binary_file / COPY FROM file) so no client encoding is measured.
+# Targets are printed with the numbers; a missed target does not fail the run.
+#
+# Environment: NPDA_CLUSTER_DIR, NPDA_PORT (tools/npda-env.sh), and
+# NPDA_BENCH_CHILDREN (default 40000), NPDA_BENCH_VISITS (default 10),
+# NPDA_BENCH_SEED (default 42), NPDA_BENCH_EDITS (default 1000).
+source "$(dirname "$0")/npda-env.sh"
+cd "$NPDA_ROOT"
+
+CHILDREN=${NPDA_BENCH_CHILDREN:-40000}
+VISITS=${NPDA_BENCH_VISITS:-10}
+SEED=${NPDA_BENCH_SEED:-42}
+EDITS=${NPDA_BENCH_EDITS:-1000}
+YEAR=2025          # national data: an open period, 2021 dataset
+LIN_YEAR=2024      # linearity files: a closed period (superuser may submit), so the national data stays as it is
+DB=npda_bench
+BENCH_START=$SECONDS
+
+WORK=$(mktemp -d /tmp/npda-bench-data.XXXXXX)
+chmod 755 "$WORK"   # the server (user postgres) reads the files
+trap 'npda_cluster_stop; rm -rf "$WORK"' EXIT
+
+npda_install_packages
+npda_build_install
+echo "== building the generator (build/npda_gen)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$WORK/cmake.log" 2>&1 &&
+  cmake --build build --target npda_gen -j2 >>"$WORK/cmake.log" 2>&1 || { tail -30 "$WORK/cmake.log"; exit 1; }
+GEN=build/npda_gen
+
+echo "== cluster (pg_stat_statements loaded, tracking off except in step 5)"
+npda_cluster_start
+cat >> "$NPDA_CLUSTER_DIR/data/postgresql.conf" <<CONF
+shared_preload_libraries = 'pg_cron,pg_stat_statements'
+pg_stat_statements.track = none
+pg_stat_statements.max = 1000
+CONF
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$NPDA_CLUSTER_DIR/data" -l "$NPDA_CLUSTER_DIR/server.log" -w restart >/dev/null
+psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null
+export PGDATABASE=$DB
+psql -X -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = error; CREATE EXTENSION npda CASCADE; CREATE EXTENSION pg_stat_statements;" >/dev/null
+
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -P pager=off)
+declare -A R   # results: key -> value
+run_sql() { # file -> fills R from "RESULT key value" lines
+  local out
+  out=$("${PSQL[@]}" -f "$1") || { echo "$out"; exit 1; }
+  while read -r tag key value; do
+    [ "$tag" = RESULT ] && R[$key]=$value
+  done <<<"$out"
+}
+hwm_sql() { # key: peak resident memory of this backend, kB
+  echo "SELECT (pg_catalog.regexp_match(pg_catalog.pg_read_file('/proc/' || pg_catalog.pg_backend_pid() || '/status'), 'VmHWM:\\s+(\\d+)'))[1] AS hwm \\gset"
+  echo "\\echo RESULT $1 :hwm"
+}
+elapsed_sql() { # key: seconds since :t0
+  echo "SELECT round(extract(epoch FROM clock_timestamp() - :'t0'::timestamptz)::numeric, 4) AS secs \\gset"
+  echo "\\echo RESULT $1 :secs"
+}
+submit_sql() { # year file...: one statement per file, autocommit
+  local year=$1; shift
+  for f in "$@"; do
+    local name; name=$(basename "$f")
+    echo "SELECT 1 FROM npda.submit_csv('${name%%_*}', pg_catalog.pg_read_binary_file('$f'), $year, '$name');"
+  done
+}
+
+echo "== generating the national data set"
+mkdir -p "$WORK/national" "$WORK/lin" "$WORK/reader"
+$GEN --seed "$SEED" --audit-year $YEAR --template 2021 --pdus all --children "$CHILDREN" \
+  --visits-per-child "$VISITS" --out "$WORK/national" --check | sed 's/^/   /'
+chmod 644 "$WORK"/national/*.csv
+NATIONAL=("$WORK"/national/*.csv)
+R[files]=${#NATIONAL[@]}
+R[mb]=$(du -cb "${NATIONAL[@]}" | tail -1 | awk '{printf "%.1f", $1 / 1e6}')
+
+echo "== 1. national submission: COPY baseline"
+{
+  echo "CREATE TABLE bench_copy ($(for i in $(seq -w 1 52); do printf 'c%s text%s' "$i" "$([ "$i" = 52 ] || echo ,)"; done));"
+  echo "\\o /dev/null"
+  echo "SELECT clock_timestamp() AS t0 \\gset"
+  for f in "${NATIONAL[@]}"; do echo "COPY bench_copy FROM '$f' WITH (FORMAT csv, HEADER true);"; done
+  elapsed_sql copy_s
+  hwm_sql copy_hwm_kb
+  echo "SELECT count(*) AS n FROM bench_copy \\gset"
+  echo "\\echo RESULT copy_rows :n"
+} > "$WORK/copy.sql"
+run_sql "$WORK/copy.sql"
+"${PSQL[@]}" -c "DROP TABLE bench_copy" >/dev/null
+
+echo "== 1. national submission: npda.submit_csv, one session, one statement per file"
+{
+  echo "\\o /dev/null"
+  hwm_sql submit_hwm_before_kb
+  echo "SELECT clock_timestamp() AS t0 \\gset"
+  submit_sql $YEAR "${NATIONAL[@]}"
+  elapsed_sql submit_s
+  hwm_sql submit_hwm_kb
+  cat <<'SQL'
+SELECT sum(row_count) AS rows, sum(patient_count) AS children, sum(error_count) AS findings
+  FROM npda.submission s JOIN npda.audit_period ap ON ap.id = s.audit_period_id
+ WHERE s.is_active AND ap.start_date = make_date(2025, 4, 1) \gset
+\echo RESULT submit_rows :rows
+\echo RESULT submit_children :children
+\echo RESULT submit_findings :findings
+SELECT count(*) AS n FROM npda.submission_error \gset
+\echo RESULT error_rows :n
+SQL
+} > "$WORK/submit.sql"
+run_sql "$WORK/submit.sql"
+echo "   ${R[submit_rows]} rows, ${R[submit_children]} children, ${R[submit_findings]} findings (npda.submission_error rows: ${R[error_rows]})"
+"${PSQL[@]}" -c "VACUUM ANALYZE" >/dev/null
+
+echo "== 3. KPI re-score against a grouping query (3 runs each, median)"
+{
+  echo "\\o /dev/null"
+  echo "SELECT id AS period FROM npda.audit_period WHERE start_date = make_date($YEAR, 4, 1) \\gset"
+  for i in 1 2 3; do
+    echo "SELECT clock_timestamp() AS t0 \\gset"
+    echo "SELECT npda.rescore($YEAR, current_date) AS n \\gset"
+    elapsed_sql "rescore_s_$i"
+    echo "\\echo RESULT rescore_children :n"
+    echo "SELECT clock_timestamp() AS t0 \\gset"
+    echo "SELECT v.patient_id, count(*) FROM npda.visit v JOIN npda.patient p ON p.id = v.patient_id JOIN npda.submission s ON s.id = p.submission_id WHERE s.audit_period_id = :period AND s.is_active GROUP BY v.patient_id;"
+    elapsed_sql "group_s_$i"
+  done
+} > "$WORK/rescore.sql"
+run_sql "$WORK/rescore.sql"
+median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+R[rescore_s]=$(median3 "${R[rescore_s_1]}" "${R[rescore_s_2]}" "${R[rescore_s_3]}")
+R[group_s]=$(median3 "${R[group_s_1]}" "${R[group_s_2]}" "${R[group_s_3]}")
+
+echo "== 4. one visit edit with its trigger: $EDITS single-row UPDATEs (pgbench)"
+"${PSQL[@]}" <<SQL >/dev/null
+CREATE TABLE bench_edit AS
+SELECT row_number() OVER (ORDER BY md5(v.patient_id::text))::int AS n, min(v.id) AS visit_id
+  FROM npda.visit v JOIN npda.patient p ON p.id = v.patient_id JOIN npda.submission s ON s.id = p.submission_id
+  JOIN npda.audit_period ap ON ap.id = s.audit_period_id
+ WHERE s.is_active AND ap.start_date = make_date($YEAR, 4, 1)
+ GROUP BY v.patient_id;
+ALTER TABLE bench_edit ADD PRIMARY KEY (n);
+ANALYZE bench_edit;
+SQL
+NEDIT=$("${PSQL[@]}" -Atc "SELECT count(*) FROM bench_edit")
+cat > "$WORK/edit.pgbench" <<'PGB'
+\set n random(1, :nchildren)
+UPDATE npda.visit SET hba1c = CASE WHEN hba1c_format = 2 THEN 6.0 + (:n % 30) * 0.1 ELSE 45 + :n % 30 END WHERE id = (SELECT visit_id FROM bench_edit WHERE n = :n);
+PGB
+"$PGBIN/pgbench" -n -f "$WORK/edit.pgbench" -D nchildren="$NEDIT" -t 100 >/dev/null 2>&1   # warm-up
+(cd "$WORK" && "$PGBIN/pgbench" -n -f "$WORK/edit.pgbench" -D nchildren="$NEDIT" -t "$EDITS" -l --log-prefix=edit >"$WORK/pgbench.out" 2>&1) ||
+  { cat "$WORK/pgbench.out"; exit 1; }
+awk '{print $3}' "$WORK"/edit.* | sort -n > "$WORK/edit.lat"
+pct() { awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p+0.999999); if (i<1) i=1; printf "%.3f", a[i]/1000}' "$WORK/edit.lat"; }
+R[edit_median_ms]=$(pct 0.5)
+R[edit_p95_ms]=$(pct 0.95)
+R[edit_n]=$(wc -l < "$WORK/edit.lat")
+R[edit_tps]=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.out" | head -1)
+
+echo "== 2. linearity: one file per size, each in a fresh session"
+LIN_SIZES=(1000 10000 40000)
+LIN_PDUS=(PZ002 PZ003 PZ004)
+for i in 0 1 2; do
+  $GEN --seed "$SEED" --audit-year $LIN_YEAR --template 2021 --pdus "${LIN_PDUS[$i]}" --children-per-pdu "${LIN_SIZES[$i]}" \
+    --visits-per-child "$VISITS" --move-rate 0 --out "$WORK/lin" --quiet
+done
+$GEN --seed "$SEED" --audit-year $LIN_YEAR --template 2021 --pdus PZ005 --children-per-pdu 10000 \
+  --visits-per-child "$VISITS" --move-rate 0 --out "$WORK/lin" --quiet   # for step 5
+chmod 644 "$WORK"/lin/*.csv
+for i in 0 1 2; do
+  f="$WORK/lin/${LIN_PDUS[$i]}_$LIN_YEAR.csv"
+  {
+    echo "\\o /dev/null"
+    echo "SELECT clock_timestamp() AS t0 \\gset"
+    submit_sql $LIN_YEAR "$f"
+    elapsed_sql "lin_s_$i"
+    hwm_sql "lin_hwm_kb_$i"
+    echo "SELECT row_count AS n FROM npda.submission WHERE is_active AND file_name = '$(basename "$f")' \\gset"
+    echo "\\echo RESULT lin_rows_$i :n"
+  } > "$WORK/lin_$i.sql"
+  run_sql "$WORK/lin_$i.sql"
+done
+
+echo "== 5. where the submission time goes (pg_stat_statements, a fresh ~100k-row file)"
+f="$WORK/lin/PZ005_$LIN_YEAR.csv"
+{
+  echo "\\o /dev/null"
+  echo "SELECT pg_stat_statements_reset();"
+  echo "SET pg_stat_statements.track = 'all';"
+  echo "SELECT clock_timestamp() AS t0 \\gset"
+  submit_sql $LIN_YEAR "$f"
+  elapsed_sql prof_s
+  echo "SET pg_stat_statements.track = 'none';"
+} > "$WORK/profile.sql"
+run_sql "$WORK/profile.sql"
+PROFILE=$("${PSQL[@]}" -At -F $'\t' <<'SQL'
+SELECT round(total_exec_time::numeric / 1000, 3), calls,
+       regexp_replace(left(regexp_replace(query, '\s+', ' ', 'g'), 90), '\t', ' ', 'g')
+  FROM pg_stat_statements
+ WHERE query NOT ILIKE 'SELECT 1 FROM npda.submit_csv%' AND query NOT ILIKE 'SET %' AND query NOT ILIKE '%pg_stat_statements%'
+   AND query NOT ILIKE 'SELECT clock_timestamp%' AND query NOT ILIKE 'SELECT round(extract%'
+ ORDER BY total_exec_time DESC LIMIT 8;
+SQL
+)
+READER=$($GEN --seed "$SEED" --audit-year $YEAR --template 2021 --pdus all --children "$CHILDREN" \
+  --visits-per-child "$VISITS" --out "$WORK/reader" --check | sed -n 's/.*reader time \([0-9.]*\) s.*/\1/p')
+
+# ---- report ----
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+met() { awk -v v="$1" -v t="$2" 'BEGIN { print (v != "-" && v <= t) ? "yes" : "NO" }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%d", n / s; else print "-" }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.0f MB", k / 1024 }'; }
+us_row() { awk -v s="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.2f", s * 1e6 / n; else print "-" }'; }
+
+sub_ratio=$(ratio "${R[submit_s]}" "${R[copy_s]}")
+kpi_ratio=$(ratio "${R[rescore_s]}" "${R[group_s]}")
+echo
+echo "== results ($(nproc) CPUs; ${R[files]} files, ${R[mb]} MB; total bench time $((SECONDS - BENCH_START)) s)"
+row() { printf '| %-44s | %-14s | %-14s | %-6s | %-10s | %-4s |\n' "$@"; }
+row "measure" "npda" "baseline" "ratio" "target" "met"
+row "--------------------------------------------" "--------------" "--------------" "------" "----------" "----"
+row "national submission, ${R[submit_rows]} rows (s)" "${R[submit_s]}" "${R[copy_s]} COPY" "$sub_ratio" "<= 2.0" "$(met "$sub_ratio" 2.0)"
+row "  rows per second" "$(rate "${R[submit_rows]}" "${R[submit_s]}")" "$(rate "${R[copy_rows]}" "${R[copy_s]}")" "" "" ""
+row "  backend peak memory (VmHWM)" "$(mb "${R[submit_hwm_kb]}")" "$(mb "${R[copy_hwm_kb]}")" "" "" ""
+row "  findings with --error-rate 0" "${R[submit_findings]}" "" "" "0" "$( [ "${R[submit_findings]}" = 0 ] && echo yes || echo NO)"
+for i in 0 1 2; do
+  row "linearity: ${R[lin_rows_$i]} rows in one file (us/row)" "$(us_row "${R[lin_s_$i]}" "${R[lin_rows_$i]}")" "" "" "" ""
+  row "  time (s) / backend peak memory" "${R[lin_s_$i]}" "$(mb "${R[lin_hwm_kb_$i]}")" "" "" ""
+done
+row "KPI re-score, ${R[rescore_children]} children (s, median of 3)" "${R[rescore_s]}" "${R[group_s]} GROUP BY" "$kpi_ratio" "<= 1.5" "$(met "$kpi_ratio" 1.5)"
+row "visit edit + trigger, median (ms, n=${R[edit_n]})" "${R[edit_median_ms]}" "" "" "< 1 ms" "$(awk -v v="${R[edit_median_ms]}" 'BEGIN { print (v < 1) ? "yes" : "NO" }')"
+row "visit edit + trigger, p95 (ms)" "${R[edit_p95_ms]}" "" "" "" ""
+echo
+echo "Where the submission time goes (~100k-row file, ${R[prof_s]} s in all, pg_stat_statements track = all):"
+echo "   C++ reader alone on the national files (parse, validate, group; outside PostgreSQL): ${READER} s of ${R[submit_s]} s"
+printf '   %8s  %6s  %s\n' "seconds" "calls" "statement run inside submit_csv"
+while IFS=$'\t' read -r secs calls query; do
+  printf '   %8s  %6s  %s\n' "$secs" "$calls" "$query"
+done <<<"$PROFILE"
