@@ -54,7 +54,7 @@ fi
 echo "== fuzzing (short runs)"
 if ls test/fuzz/*.cpp >/dev/null 2>&1; then
   if CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNPDA_FUZZ=ON >"$LOGDIR/fuzz-build.log" 2>&1 &&
-     cmake --build build-fuzz -j2 >>"$LOGDIR/fuzz-build.log" 2>&1; then
+     cmake --build build-fuzz -j2 --target $(for f in test/fuzz/*.cpp; do basename "$f" .cpp; done) >>"$LOGDIR/fuzz-build.log" 2>&1; then
     for src in test/fuzz/*.cpp; do
       name=$(basename "$src" .cpp); corpus=$(mktemp -d)
       [ -d test/fuzz/corpus ] && cp -r test/fuzz/corpus/. "$corpus/"
