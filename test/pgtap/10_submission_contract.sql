@@ -2,7 +2,7 @@
 -- and the SQLSTATEs of structural errors (README "Errors"). Everything is
 -- rolled back.
 BEGIN;
-SELECT plan(99);
+SELECT plan(101);
 SET LOCAL client_min_messages = warning;
 
 -- A one-row 2021-template file built from the published headings.
@@ -179,6 +179,36 @@ SELECT throws_ok(format('SELECT npda.submit_csv(%L, %L::bytea, 2024)', 'PZ041',
                         convert_to(split_part(convert_from(pg_temp.file(), 'UTF8'), E'\n', 1) || E'\n'
                                    || (SELECT string_agg('1', ',') FROM generate_series(1, 53)) || E'\n', 'UTF8')),
                  'NP009', NULL, 'NP009: 53 values under 52 headings');
+-- NP102: a closed period refuses a role outside npda_audit_team and accepts a
+-- member of it (roles created inside this transaction, so rolled back).
+UPDATE npda.audit_period SET is_open = false WHERE start_date = '2022-04-01';
+CREATE ROLE npda_tap_editor NOLOGIN;
+CREATE ROLE npda_tap_team NOLOGIN IN ROLE npda_audit_team;
+GRANT USAGE ON SCHEMA npda TO npda_tap_editor, npda_tap_team;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA npda TO npda_tap_editor, npda_tap_team;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA npda TO npda_tap_editor, npda_tap_team;
+CREATE TEMP TABLE closed_outcome (who text, outcome text);
+GRANT SELECT ON heading_2021 TO npda_tap_editor, npda_tap_team;
+GRANT INSERT ON closed_outcome TO npda_tap_editor, npda_tap_team;
+CREATE FUNCTION pg_temp.try_closed() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM npda.submit_csv('PZ041', pg_temp.file(), 2022, 'closed.csv');
+  INSERT INTO closed_outcome VALUES (current_user, 'accepted');
+EXCEPTION WHEN OTHERS THEN
+  INSERT INTO closed_outcome VALUES (current_user, SQLSTATE);
+END
+$$;
+SET LOCAL ROLE npda_tap_editor;
+SELECT pg_temp.try_closed();
+SET LOCAL ROLE npda_tap_team;
+SELECT pg_temp.try_closed();
+RESET ROLE;
+SELECT is((SELECT outcome FROM closed_outcome WHERE who = 'npda_tap_editor'), 'NP102',
+          'NP102: a closed period refuses a role outside npda_audit_team');
+SELECT is((SELECT outcome FROM closed_outcome WHERE who = 'npda_tap_team'), 'accepted',
+          'a member of npda_audit_team may submit into a closed period');
+DELETE FROM npda.submission WHERE file_name = 'closed.csv';
+
 SELECT results_eq($$SELECT (SELECT count(*) FROM npda.submission), (SELECT count(*) FROM npda.patient)$$,
                   $$SELECT submissions, patients FROM before$$, 'no structural error changed anything');
 
