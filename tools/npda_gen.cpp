@@ -470,6 +470,7 @@ int main(int argc, char **argv) {
 
         std::map<std::string, std::size_t> findings;
         std::size_t checked_children = 0, checked_rows = 0;
+        double check_secs = 0;
         std::string buf;
         for (const PduPlan &up : plan.units) {
             buf.clear();
@@ -494,7 +495,9 @@ int main(int argc, char **argv) {
                 ctx.dataset = s.dataset;
                 ctx.today = s.today;
                 try {
+                    const auto c0 = std::chrono::steady_clock::now();
                     const npda::ParsedSubmission parsed = npda::read_submission(buf, ctx);
+                    check_secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
                     checked_children += parsed.patients.size();
                     checked_rows += static_cast<std::size_t>(parsed.data_rows);
                     for (const auto &e : parsed.errors) ++findings[e.code];
@@ -528,9 +531,9 @@ int main(int argc, char **argv) {
             if (o.check) {
                 std::size_t total = 0;
                 for (const auto &f : findings) total += f.second;
-                std::fprintf(info, "  check (core reader): %s children, %s rows, %s findings\n",
+                std::fprintf(info, "  check (core reader): %s children, %s rows, %s findings, reader time %.3f s\n",
                              with_commas(checked_children).c_str(), with_commas(checked_rows).c_str(),
-                             with_commas(total).c_str());
+                             with_commas(total).c_str(), check_secs);
                 for (const auto &f : findings)
                     std::fprintf(info, "    %-45s %s\n", f.first.c_str(), with_commas(f.second).c_str());
             }
