@@ -15,6 +15,30 @@ namespace npda::detail {
 
 namespace {
 
+// True when `unit` (NumberParse::unit) is one the field's measurement is
+// written in: "cm" for height, "kg" for weight, "mmol/mol" or "%" for HbA1c,
+// "mmHg" for blood pressure, "mg/mmol" for ACR, "mmol/l" for cholesterol and
+// bicarbonate (case and spaces ignored). No unit is always fine; any other
+// unit ("154lb", "5O") makes the value unreadable rather than silently wrong.
+bool unit_accepted(FieldId field, std::string_view unit) {
+    if (unit.empty()) return true;
+    std::string u;
+    for (char c : unit)
+        if (c != ' ') u.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+    switch (field) {
+    case FieldId::height: return u == "cm";
+    case FieldId::weight: return u == "kg";
+    case FieldId::hba1c: return u == "mmol/mol" || u == "%";
+    case FieldId::systolic_blood_pressure:
+    case FieldId::diastolic_blood_pressure: return u == "mmhg";
+    case FieldId::albumin_creatinine_ratio: return u == "mg/mmol";
+    case FieldId::total_cholesterol:
+    case FieldId::blood_gas_bicarbonate: return u == "mmol/l";
+    default: return false;
+    }
+}
+
+
 namespace ec = error_code;
 
 // Where each field lives in the record model. One of the pointers is set.
@@ -287,8 +311,9 @@ private:
 
     Number read_decimal(const ColumnDef &def) {
         const NumberParse n = parse_number(cell_, def.scale, true);
-        if (!n.ok) {
-            error(ec::kNumberFormat, quoted(cell_) + " is not a number.");
+        if (!n.ok || !unit_accepted(def.field, n.unit)) {
+            error(ec::kNumberFormat, quoted(cell_) + " is not a number" +
+                                         (n.ok ? " in the unit of " + std::string(heading()) : std::string()) + ".");
             return std::nullopt;
         }
         if (!n.fits(def.precision)) {
@@ -302,8 +327,9 @@ private:
 
     std::optional<std::int32_t> read_integer(const ColumnDef &def) {
         const NumberParse n = parse_number(cell_, 0, true);
-        if (!n.ok) {
-            error(ec::kNumberFormat, quoted(cell_) + " is not a number.");
+        if (!n.ok || !unit_accepted(def.field, n.unit)) {
+            error(ec::kNumberFormat, quoted(cell_) + " is not a number" +
+                                         (n.ok ? " in the unit of " + std::string(heading()) : std::string()) + ".");
             return std::nullopt;
         }
         if (n.fraction_nonzero) {

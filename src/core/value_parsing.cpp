@@ -149,8 +149,10 @@ NumberParse parse_number(std::string_view text, int scale, bool allow_unit) {
         if (!allow_unit) return r;
         while (i < s.size() && s[i] == ' ') ++i;
         if (i >= s.size() || !(is_alpha(s[i]) || s[i] == '%')) return r;
+        const std::size_t unit_begin = i;
         for (; i < s.size(); ++i)
             if (!(is_alpha(s[i]) || s[i] == '%' || s[i] == '/' || s[i] == ' ')) return r;
+        r.unit = s.substr(unit_begin);
     }
     r.ok = true;
     if (!r.huge) r.scaled = integer * kPow10[scale] + fraction + (round_up ? 1 : 0);

@@ -36,6 +36,7 @@ struct NumberParse {
     bool fraction_nonzero = false; // a non-zero digit after the point
     std::uint64_t scaled = 0;      // |value| x 10^scale, rounded half away from zero
     int scale = 0;
+    std::string_view unit;         // the trailing unit as written ("kg", "mmol/mol"), empty if none
     double value() const;
     // True when the rounded value fits Decimal(precision, scale).
     bool fits(int precision) const;

@@ -207,6 +207,7 @@ SELECT is((SELECT outcome FROM closed_outcome WHERE who = 'npda_tap_editor'), 'N
           'NP102: a closed period refuses a role outside npda_audit_team');
 SELECT is((SELECT outcome FROM closed_outcome WHERE who = 'npda_tap_team'), 'accepted',
           'a member of npda_audit_team may submit into a closed period');
+UPDATE npda.submission SET is_active = false WHERE file_name = 'closed.csv';
 DELETE FROM npda.submission WHERE file_name = 'closed.csv';
 
 SELECT results_eq($$SELECT (SELECT count(*) FROM npda.submission), (SELECT count(*) FROM npda.patient)$$,

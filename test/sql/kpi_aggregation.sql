@@ -93,4 +93,5 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 SELECT pg_temp.outcome_of('SELECT npda.refresh_kpi_aggregations(2040)');
+UPDATE npda.submission SET is_active = false;  -- an active submission cannot be deleted
 DELETE FROM npda.submission;

@@ -206,6 +206,8 @@ SELECT pg_temp.outcome_of('SELECT npda.rescore(1999)');
 SELECT pg_temp.outcome_of($$SELECT npda.rescore(2024, NULL)$$);
 
 -- Leave nothing behind.
+UPDATE npda.submission s SET is_active = false FROM npda.paediatric_diabetes_unit u
+ WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code = 'PZ041' AND s.file_name LIKE 'kpi-cases-%';  -- an active submission cannot be deleted
 DELETE FROM npda.submission s USING npda.paediatric_diabetes_unit u
  WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code = 'PZ041' AND s.file_name LIKE 'kpi-cases-%';
 DELETE FROM npda.audit_period_scoring sc USING npda.audit_period ap

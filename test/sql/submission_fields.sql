@@ -155,6 +155,8 @@ LANGUAGE sql STABLE AS $$
    WHERE c.submission_id = sid ORDER BY c.row_number
 $$;
 
+UPDATE npda.submission s SET is_active = false FROM npda.paediatric_diabetes_unit u
+ WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ248');  -- an active submission cannot be deleted
 DELETE FROM npda.submission s USING npda.paediatric_diabetes_unit u
  WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ248');
 
@@ -484,5 +486,7 @@ SELECT count(*) AS findings,
 SELECT DISTINCT e.code FROM npda.submission_error e JOIN case_row c ON c.submission_id = e.submission_id
  ORDER BY 1;
 
+UPDATE npda.submission s SET is_active = false FROM npda.paediatric_diabetes_unit u
+ WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ248');  -- an active submission cannot be deleted
 DELETE FROM npda.submission s USING npda.paediatric_diabetes_unit u
  WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ248');

@@ -40,6 +40,8 @@ CREATE FUNCTION pg_temp.codes(sid bigint) RETURNS TABLE (code text, findings big
   SELECT e.code, count(*) FROM npda.submission_error e WHERE e.submission_id = sid GROUP BY e.code ORDER BY e.code
 $$;
 
+UPDATE npda.submission s SET is_active = false FROM npda.paediatric_diabetes_unit u
+ WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ999');  -- an active submission cannot be deleted
 DELETE FROM npda.submission s USING npda.paediatric_diabetes_unit u
  WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ999');
 
@@ -292,5 +294,7 @@ SELECT row_number, column_heading, value, code, message FROM npda.submission_err
  WHERE submission_id = :blank_pdu_id AND code = 'pdu_number_missing';
 SELECT pg_temp.children(:blank_pdu_id) = (SELECT children FROM clean) AS same_children;
 
+UPDATE npda.submission s SET is_active = false FROM npda.paediatric_diabetes_unit u
+ WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ999');  -- an active submission cannot be deleted
 DELETE FROM npda.submission s USING npda.paediatric_diabetes_unit u
  WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ999');

@@ -19,6 +19,8 @@ INSERT INTO fixture
 SELECT 'dummy_pz042', convert_to(replace(convert_from(bytes, 'UTF8'), ',PZ041,', ',PZ042,'), 'UTF8')
   FROM fixture WHERE name = 'dummy';
 
+UPDATE npda.submission s SET is_active = false FROM npda.paediatric_diabetes_unit u
+ WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ042');  -- an active submission cannot be deleted
 DELETE FROM npda.submission s USING npda.paediatric_diabetes_unit u
  WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ042');
 
@@ -160,5 +162,24 @@ SELECT v.row_number, v.hospital_admission_other FROM npda.visit v JOIN npda.pati
 SELECT count(*) AS unknown_id_records FROM npda.submission_annotated_csv(-1);
 SELECT count(*) AS null_id_records FROM npda.submission_annotated_csv(NULL);
 
+-- An active submission cannot be deleted (data-model §10.1): NP106, with the
+-- way to withdraw it in the hint; once inactive it can go, children and all.
+CREATE FUNCTION pg_temp.delete_submission(sid bigint) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE detail text; hint text;
+BEGIN
+  DELETE FROM npda.submission WHERE id = sid;
+  RETURN 'deleted';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+  -- The id varies with the tests run before this one.
+  RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM || ' / ' || detail || ' / ' || hint, '\m\d+\M', 'N', 'g');
+END $$;
+SELECT pg_temp.delete_submission(:multi_id);
+UPDATE npda.submission SET is_active = false WHERE id = :multi_id;
+DELETE FROM npda.submission WHERE id = :multi_id;
+SELECT count(*) AS children_left FROM npda.patient WHERE submission_id = :multi_id;
+
+UPDATE npda.submission s SET is_active = false FROM npda.paediatric_diabetes_unit u
+ WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ042');  -- an active submission cannot be deleted
 DELETE FROM npda.submission s USING npda.paediatric_diabetes_unit u
  WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ042');

@@ -115,6 +115,8 @@ $$;
 
 -- Start from nothing for the PDUs and periods used here, then submit a valid
 -- sample: it is the active submission that every rejected file must leave alone.
+UPDATE npda.submission s SET is_active = false FROM npda.paediatric_diabetes_unit u
+ WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ042', 'PZ248');  -- an active submission cannot be deleted
 DELETE FROM npda.submission s USING npda.paediatric_diabetes_unit u
  WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ042', 'PZ248');
 SELECT is_active, row_count, patient_count, visit_count, error_count, file_name
@@ -274,6 +276,8 @@ DROP OWNED BY npda_regress_editor, npda_regress_team;
 DROP ROLE npda_regress_editor;
 DROP ROLE npda_regress_team;
 UPDATE npda.audit_period ap SET is_open = w.is_open FROM period_was w WHERE w.start_date = ap.start_date;
+UPDATE npda.submission s SET is_active = false FROM npda.paediatric_diabetes_unit u
+ WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ042', 'PZ248');  -- an active submission cannot be deleted
 DELETE FROM npda.submission s USING npda.paediatric_diabetes_unit u
  WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ042', 'PZ248');
 SELECT count(*) AS roles_left FROM pg_roles WHERE rolname LIKE 'npda_regress_%';

@@ -226,6 +226,21 @@ TEST(FieldRules, UnitsAndRounding) {
     EXPECT_DOUBLE_EQ(*visit(p).total_cholesterol, 5.0);
 }
 
+// Only the column's own unit is read past: a weight in pounds, or a letter O
+// typed for a zero, must not become a plausible number of kilograms.
+TEST(FieldRules, ForeignUnitsAreNotNumbers) {
+    const auto p = one({{FieldId::weight, "154lb"}, {FieldId::height, "15O"}});
+    EXPECT_EQ(findings(p), (Findings{F(2, H(FieldId::height), ec::kNumberFormat),
+                                     F(2, H(FieldId::weight), ec::kNumberFormat)}));
+    EXPECT_FALSE(visit(p).weight);
+    EXPECT_FALSE(visit(p).height);
+    const auto ok = one({{FieldId::systolic_blood_pressure, "111 mmHg"}, {FieldId::hba1c, "50 mmol/mol"},
+                         {FieldId::height, "158 CM"}});
+    EXPECT_EQ(findings(ok), Findings{});
+    EXPECT_EQ(visit(ok).systolic_blood_pressure, 111);
+    EXPECT_DOUBLE_EQ(*visit(ok).hba1c, 50.0);
+}
+
 TEST(FieldRules, NumberOutOfRangeIsKept) {
     const auto p = one({{FieldId::height, "250"}, {FieldId::weight, "0.5"}});
     EXPECT_EQ(findings(p), (Findings{F(2, H(FieldId::height), ec::kNumberOutOfRange),
