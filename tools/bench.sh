@@ -55,15 +55,18 @@ CONF
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$NPDA_CLUSTER_DIR/data" -l "$NPDA_CLUSTER_DIR/server.log" -w restart >/dev/null
 psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null
 export PGDATABASE=$DB
-psql -X -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = error; CREATE EXTENSION npda CASCADE; CREATE EXTENSION pg_stat_statements;" >/dev/null
+# (the WARNING that pg_cron lives in another database is expected here)
+psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION npda CASCADE; CREATE EXTENSION pg_stat_statements;" >/dev/null 2>"$WORK/create.log" ||
+  { cat "$WORK/create.log"; exit 1; }
 
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -P pager=off)
 declare -A R   # results: key -> value
-run_sql() { # file -> fills R from "RESULT key value" lines
+run_sql() { # file -> fills R from "RESULT key value" lines; a CHECKPOINT first, so no phase pays for another's dirty buffers
   local out
+  "${PSQL[@]}" -c "CHECKPOINT" >/dev/null
   out=$("${PSQL[@]}" -f "$1") || { echo "$out"; exit 1; }
   while read -r tag key value; do
-    [ "$tag" = RESULT ] && R[$key]=$value
+    if [ "$tag" = RESULT ]; then R[$key]=$value; fi
   done <<<"$out"
 }
 hwm_sql() { # key: peak resident memory of this backend, kB
@@ -218,6 +221,26 @@ SELECT round(total_exec_time::numeric / 1000, 3), calls,
  ORDER BY total_exec_time DESC LIMIT 8;
 SQL
 )
+echo "== 5. where the edit time goes (pg_stat_statements with planning, 200 edits)"
+{
+  echo "\\o /dev/null"
+  echo "SELECT pg_stat_statements_reset();"
+  echo "SET pg_stat_statements.track = 'all';"
+  echo "SET pg_stat_statements.track_planning = on;"
+  for n in $(seq 1 200); do
+    echo "UPDATE npda.visit SET hba1c = 45 + $n % 30 WHERE id = (SELECT visit_id FROM bench_edit WHERE n = $((n * 97 % NEDIT + 1)));"
+  done
+  echo "SET pg_stat_statements.track = 'none';"
+} > "$WORK/edit_profile.sql"
+run_sql "$WORK/edit_profile.sql"
+EDIT_PROFILE=$("${PSQL[@]}" -At -F $'\t' <<'SQL'
+SELECT round((total_exec_time / calls)::numeric, 3), round((total_plan_time / greatest(plans, 1))::numeric, 3), calls,
+       regexp_replace(left(regexp_replace(query, '\s+', ' ', 'g'), 80), '\t', ' ', 'g')
+  FROM pg_stat_statements
+ WHERE calls > 0 AND query NOT ILIKE 'SET %' AND query NOT ILIKE '%pg_stat_statements%'
+ ORDER BY total_exec_time DESC LIMIT 8;
+SQL
+)
 READER=$($GEN --seed "$SEED" --audit-year $YEAR --template 2021 --pdus all --children "$CHILDREN" \
   --visits-per-child "$VISITS" --out "$WORK/reader" --check | sed -n 's/.*reader time \([0-9.]*\) s.*/\1/p')
 
@@ -253,3 +276,9 @@ printf '   %8s  %6s  %s\n' "seconds" "calls" "statement run inside submit_csv"
 while IFS=$'\t' read -r secs calls query; do
   printf '   %8s  %6s  %s\n' "$secs" "$calls" "$query"
 done <<<"$PROFILE"
+echo
+echo "Where the edit time goes (200 single-row UPDATEs, per call, pg_stat_statements track = all, track_planning = on):"
+printf '   %8s  %8s  %6s  %s\n' "exec ms" "plan ms" "calls" "statement (nested statements are included in their callers)"
+while IFS=$'\t' read -r ex pl calls query; do
+  printf '   %8s  %8s  %6s  %s\n' "$ex" "$pl" "$calls" "$query"
+done <<<"$EDIT_PROFILE"
