@@ -10,7 +10,7 @@ CREATE TABLE npda.submission (
   submitted_by text NOT NULL DEFAULT session_user,
   file_name text,
   file_sha256 text NOT NULL,
-  csv bytea NOT NULL,
+  csv bytea COMPRESSION lz4 NOT NULL,
   is_active boolean NOT NULL DEFAULT true,
   replaced_at timestamptz,
   row_count integer NOT NULL DEFAULT 0,
@@ -30,7 +30,7 @@ COMMENT ON COLUMN npda.submission.submitted_at IS 'When the file was accepted (c
 COMMENT ON COLUMN npda.submission.submitted_by IS 'The database session user who submitted it (session_user).';
 COMMENT ON COLUMN npda.submission.file_name IS 'File name given by the submitter, for display; NULL when none was given.';
 COMMENT ON COLUMN npda.submission.file_sha256 IS 'SHA-256 of the raw file bytes, hexadecimal: identifies re-submissions of the same file.';
-COMMENT ON COLUMN npda.submission.csv IS 'The raw file as submitted, kept for the annotated error report (npda.submission_annotated_csv) and for re-processing after rule changes.';
+COMMENT ON COLUMN npda.submission.csv IS 'The raw file as submitted (lz4-compressed: several times faster to store than pglz), kept for the annotated error report (npda.submission_annotated_csv) and for re-processing after rule changes.';
 COMMENT ON COLUMN npda.submission.is_active IS 'True for the one submission per PDU and audit period whose children are the PDU''s data for that period.';
 COMMENT ON COLUMN npda.submission.replaced_at IS 'When a later submission replaced this one (NULL while active).';
 COMMENT ON COLUMN npda.submission.row_count IS 'Data rows in the file (the header not counted).';

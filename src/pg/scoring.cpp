@@ -1,6 +1,7 @@
 // KPI scoring against the tables: load children, run the engine, store scores.
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -25,20 +26,21 @@ void reset_bulk_load(XactEvent event, void *) {
 }
 
 // Children per INSERT of scores and per fetch of rows: bounds the memory of
-// parameter arrays and SPI results on a national rescore. Kept small because
-// each row's slice of the flat kpi_values array (which holds NULLs) costs a
-// walk from the array's start: the statement is quadratic in its batch size
-// (10,000 made a national rescore take 21 s instead of 2 s, see make bench).
-constexpr std::size_t kScoreBatch = 200;
+// parameter arrays and SPI results on a national rescore. Slicing a child's
+// 51 values out of the flat array is O(1) only because the array holds no
+// NULLs (a missing value travels as NaN, see store_scores); with NULLs every
+// slice walks from the array's start and big batches turn quadratic.
+constexpr std::size_t kScoreBatch = 10000;
 constexpr long kFetchRows = 20000;
 
 }  // namespace
 
 OutcomeType outcome_type() {
-    OutcomeType t;
-    const std::uint64_t n = spi_execute(
+    static KeptPlan plan(
         "SELECT e.enumtypid, t.typarray, e.oid FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid "
-        "WHERE e.enumtypid = 'npda.kpi_outcome'::regtype ORDER BY e.enumsortorder", {}, true);
+        "WHERE e.enumtypid = 'npda.kpi_outcome'::regtype ORDER BY e.enumsortorder");
+    OutcomeType t;
+    const std::uint64_t n = spi_execute_plan(plan, {}, true);
     if (n != 4) throw std::logic_error("npda.kpi_outcome does not have four labels");
     bool isnull = false;
     t.type = DatumGetObjectId(spi_value(0, 1, isnull));
@@ -60,9 +62,13 @@ struct ScoredChild {
 void store_scores(const std::vector<ScoredChild> &scored, Date as_of) {
     if (scored.empty()) return;
     const OutcomeType ot = outcome_type();
+    // No KPI value is ever NaN, so NaN can stand for "no value" in the flat
+    // array and be turned back into NULL per row (array_replace compares NaN
+    // equal to NaN, as PostgreSQL's float8 equality does).
     static const char *kSql =
         "INSERT INTO npda.patient_kpi_score AS s (patient_id, audit_period_id, as_of, outcomes, kpi_values, checks_expected) "
-        "SELECT $1[i], $2[i], $3, $4[(i - 1) * 51 + 1 : i * 51], $5[(i - 1) * 51 + 1 : i * 51], $6[i] "
+        "SELECT $1[i], $2[i], $3, $4[(i - 1) * 51 + 1 : i * 51], "
+        "pg_catalog.array_replace($5[(i - 1) * 51 + 1 : i * 51], 'NaN'::float8, NULL), $6[i] "
         "FROM pg_catalog.generate_subscripts($1, 1) AS i "
         "ON CONFLICT (patient_id) DO UPDATE SET audit_period_id = EXCLUDED.audit_period_id, as_of = EXCLUDED.as_of, "
         "outcomes = EXCLUDED.outcomes, kpi_values = EXCLUDED.kpi_values, checks_expected = EXCLUDED.checks_expected, "
@@ -75,15 +81,16 @@ void store_scores(const std::vector<ScoredChild> &scored, Date as_of) {
         const Datum outcomes = build_array(ot.type, n * kKpiCount, [&](std::size_t i, Datum &v, bool &) {
             v = ObjectIdGetDatum(ot.labels[static_cast<int>(batch[i / kKpiCount].results[i % kKpiCount].outcome)]);
         });
-        const Datum values = build_array(FLOAT8OID, n * kKpiCount, [&](std::size_t i, Datum &v, bool &is_null) {
+        const Datum values = build_array(FLOAT8OID, n * kKpiCount, [&](std::size_t i, Datum &v, bool &) {
             const auto &value = batch[i / kKpiCount].results[i % kKpiCount].value;
-            if (value) v = Float8GetDatum(*value); else is_null = true;
+            v = Float8GetDatum(value ? *value : std::numeric_limits<double>::quiet_NaN());
         });
         const Datum expected = build_array(INT2OID, n, [&](std::size_t i, Datum &v, bool &is_null) {
             const auto &e = batch[i].results[kSlot32_1].value_expected;
             if (e) v = Int16GetDatum(static_cast<int16>(*e)); else is_null = true;
         });
-        spi_execute(kSql, {{INT8ARRAYOID, ids}, {INT8ARRAYOID, periods}, {DATEOID, DateADTGetDatum(as_of)},
+        static KeptPlan plan(kSql);
+        spi_execute_plan(plan, {{INT8ARRAYOID, ids}, {INT8ARRAYOID, periods}, {DATEOID, DateADTGetDatum(as_of)},
                            {ot.array_type, outcomes}, {FLOAT8ARRAYOID, values}, {INT2ARRAYOID, expected}});
     }
 }
@@ -164,14 +171,11 @@ std::string select_list(const std::vector<RecordColumn<R>> &cols, const char *al
     return s;
 }
 
-// Run a query through a cursor, handing each fetched batch (in SPI_tuptable) to fn.
+// Run a kept plan through a cursor, handing each fetched batch (in
+// SPI_tuptable) to fn.
 template <typename Fn>
-void for_each_batch(const std::string &sql, Oid arg_type, Datum arg, Fn &&fn) {
-    Portal portal = call([&]() {
-        Oid types[1] = {arg_type};
-        Datum values[1] = {arg};
-        return SPI_cursor_open_with_args(nullptr, sql.c_str(), 1, types, values, nullptr, true, 0);
-    });
+void for_each_batch(KeptPlan &plan, Oid arg_type, Datum arg, Fn &&fn) {
+    Portal portal = spi_cursor_open(plan, {{arg_type, arg}});
     for (;;) {
         call([&]() { SPI_cursor_fetch(portal, true, kFetchRows); });
         const std::uint64_t n = SPI_processed;
@@ -181,19 +185,28 @@ void for_each_batch(const std::string &sql, Oid arg_type, Datum arg, Fn &&fn) {
     call([&]() { SPI_cursor_close(portal); });
 }
 
-// Load children chosen by `where` (a condition on p = npda.patient and s =
-// npda.submission with parameter $1), with their leaving data and visits.
-std::vector<LoadedChild> load_children(const char *where, Oid arg_type, Datum arg) {
+// The two queries that load the children chosen by a condition `where` on
+// p = npda.patient and s = npda.submission with parameter $1: the patients
+// with their leaving data, and their visits. Planned once per backend.
+struct ChildQueries {
+    KeptPlan patients, visits;
+    explicit ChildQueries(const char *where)
+        : patients("SELECT p.id, s.audit_period_id, extract(year FROM ap.start_date)::int4, p.first_row_number, "
+                   "t.date_leaving_service, t.reason_leaving_service" + select_list(patient_columns(), "p") +
+                   " FROM npda.patient p JOIN npda.submission s ON s.id = p.submission_id "
+                   "JOIN npda.audit_period ap ON ap.id = s.audit_period_id "
+                   "LEFT JOIN npda.transfer t ON t.patient_id = p.id WHERE " + std::string(where)),
+          visits("SELECT v.patient_id, v.row_number" + select_list(visit_columns(), "v") +
+                 " FROM npda.visit v JOIN npda.patient p ON p.id = v.patient_id "
+                 "JOIN npda.submission s ON s.id = p.submission_id WHERE " + std::string(where)) {}
+};
+
+// Load the children chosen by `queries` for the argument `arg`.
+std::vector<LoadedChild> load_children(ChildQueries &queries, Oid arg_type, Datum arg) {
     std::vector<LoadedChild> children;
     const auto &pcols = patient_columns();
     const auto &vcols = visit_columns();
-    const std::string patients_sql =
-        "SELECT p.id, s.audit_period_id, extract(year FROM ap.start_date)::int4, p.first_row_number, "
-        "t.date_leaving_service, t.reason_leaving_service" + select_list(pcols, "p") +
-        " FROM npda.patient p JOIN npda.submission s ON s.id = p.submission_id "
-        "JOIN npda.audit_period ap ON ap.id = s.audit_period_id "
-        "LEFT JOIN npda.transfer t ON t.patient_id = p.id WHERE " + where;
-    for_each_batch(patients_sql, arg_type, arg, [&](std::uint64_t n) {
+    for_each_batch(queries.patients, arg_type, arg, [&](std::uint64_t n) {
         const std::size_t offset = children.size();
         std::vector<PatientRecord> records(n);
         read_record_columns(pcols, 7, records, 0, n);
@@ -222,12 +235,9 @@ std::vector<LoadedChild> load_children(const char *where, Oid arg_type, Datum ar
     index.reserve(children.size() * 2);
     for (std::size_t i = 0; i < children.size(); ++i) index.emplace(children[i].patient_id, i);
 
-    const std::string visits_sql = "SELECT v.patient_id, v.row_number" + select_list(vcols, "v") +
-                                   " FROM npda.visit v JOIN npda.patient p ON p.id = v.patient_id "
-                                   "JOIN npda.submission s ON s.id = p.submission_id WHERE " + where;
     std::vector<VisitRecord> visits;
     std::vector<std::int64_t> owners;
-    for_each_batch(visits_sql, arg_type, arg, [&](std::uint64_t n) {
+    for_each_batch(queries.visits, arg_type, arg, [&](std::uint64_t n) {
         visits.assign(n, VisitRecord{});
         owners.assign(n, 0);
         read_record_columns(vcols, 3, visits, 0, n);
@@ -290,7 +300,8 @@ void score_records(const std::vector<PatientRecord> &patients, const std::vector
 std::vector<LoadedChild> load_children_by_id(const std::vector<std::int64_t> &ids) {
     if (ids.empty()) return {};
     const Datum array = build_array(INT8OID, ids.size(), [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(ids[i]); });
-    return load_children("p.id = ANY($1)", INT8ARRAYOID, array);
+    static ChildQueries by_id("p.id = ANY($1)");
+    return load_children(by_id, INT8ARRAYOID, array);
 }
 
 std::size_t score_patient_ids(const std::vector<std::int64_t> &ids, Date as_of) {
@@ -300,7 +311,10 @@ std::size_t score_patient_ids(const std::vector<std::int64_t> &ids, Date as_of) 
 
 std::size_t rescore_period(std::int64_t audit_period_id, Date as_of) {
     std::vector<LoadedChild> children =
-        load_children("s.audit_period_id = $1 AND s.is_active", INT8OID, Int64GetDatum(audit_period_id));
+        [&] {
+            static ChildQueries by_period("s.audit_period_id = $1 AND s.is_active");
+            return load_children(by_period, INT8OID, Int64GetDatum(audit_period_id));
+        }();
     return score_loaded(children, as_of);
 }
 
