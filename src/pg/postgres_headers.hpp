@@ -20,4 +20,6 @@ extern "C" {
 #include "utils/date.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/typcache.h"
 }

@@ -112,15 +112,20 @@ void read_record_columns(const std::vector<RecordColumn<R>> &cols, int first_att
     for (const auto &c : cols) text_cols += c.type == ColumnType::text;
     std::vector<TextRef> texts(rows * text_cols);
     call([&]() {
+        // Deform each row once: SPI_getbinval per column re-walks the tuple
+        // from its start whenever a NULL precedes the column (most do).
+        TupleDesc desc = SPI_tuptable->tupdesc;
+        Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * static_cast<std::size_t>(desc->natts)));
+        bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * static_cast<std::size_t>(desc->natts)));
         for (std::uint64_t r = 0; r < rows; ++r) {
-            HeapTuple tuple = SPI_tuptable->vals[r];
-            TupleDesc desc = SPI_tuptable->tupdesc;
+            heap_deform_tuple(SPI_tuptable->vals[r], desc, values, nulls);
             R &rec = out[offset + r];
             std::size_t t = 0;
             for (std::size_t j = 0; j < cols.size(); ++j) {
                 const auto &c = cols[j];
-                bool isnull = false;
-                Datum d = SPI_getbinval(tuple, desc, first_attno + static_cast<int>(j), &isnull);
+                const int att = first_attno - 1 + static_cast<int>(j);
+                const bool isnull = nulls[att];
+                const Datum d = values[att];
                 switch (c.type) {
                 case ColumnType::date:
                     if (!isnull) rec.*c.i32 = DatumGetDateADT(d);
@@ -146,6 +151,8 @@ void read_record_columns(const std::vector<RecordColumn<R>> &cols, int first_att
                 }
             }
         }
+        pfree(values);
+        pfree(nulls);
     });
     for (std::uint64_t r = 0; r < rows; ++r) {
         std::size_t t = 0;

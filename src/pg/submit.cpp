@@ -16,6 +16,7 @@
 #include "errors.hpp"
 #include "record_columns.hpp"
 #include "submission_reader.hpp"
+#include "composite_rows.hpp"
 #include "record_arrays.hpp"
 #include "scoring.hpp"
 #include "spi.hpp"
@@ -131,42 +132,22 @@ void insert_patients(const npda::ParsedSubmission &parsed, std::int64_t submissi
     const std::size_t n = rows.size();
     if (n == 0) return;
 
-    // INSERT ... SELECT FROM unnest($2, $3, ...) AS u(id, first_row_number, is_valid, <patient columns>)
-    std::string sql = "INSERT INTO npda.patient (id, submission_id, first_row_number, is_valid";
-    const auto &cols = npda::patient_columns();
-    for (const auto &c : cols) sql += std::string(", ") + c.name;
-    sql += ") SELECT u.id, $1, u.first_row_number, u.is_valid";
-    std::string from = " FROM unnest($2, $3, $4";
-    std::string names = "id, first_row_number, is_valid";
-    int param = 5;
-    for (const auto &c : cols) {
-        sql += std::string(", u.") + c.name;
-        from += ", $" + std::to_string(param++);
-        names += std::string(", ") + c.name;
+    // A child is valid when none of its rows carries a finding.
+    std::vector<char> valid(n, 1);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (bad.has(rows[i]->first_row_number)) valid[i] = 0;
+        for (const auto &visit : rows[i]->visits)
+            if (bad.has(visit.row_number)) valid[i] = 0;
     }
-    sql += from + ") AS u(" + names + ")";
-
-    Datum values[80];
-    Oid types[80];
-    int k = 0;
-    types[k] = INT8OID; values[k++] = Int64GetDatum(submission_id);
-    types[k] = INT8ARRAYOID;
-    values[k++] = npda::pg::build_array(INT8OID, n, [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(ids[i]); });
-    types[k] = INT4ARRAYOID;
-    values[k++] = npda::pg::build_array(INT4OID, n, [&](std::size_t i, Datum &v, bool &) { v = Int32GetDatum(rows[i]->first_row_number); });
-    types[k] = BOOLARRAYOID;
-    values[k++] = npda::pg::build_array(BOOLOID, n, [&](std::size_t i, Datum &v, bool &) {
-        bool ok = true;
-        for (const auto &visit : rows[i]->visits) ok = ok && !bad.has(visit.row_number);
-        v = BoolGetDatum(ok && !bad.has(rows[i]->first_row_number));
-    });
-    for (const auto &c : cols) {
-        types[k] = get_array_type(npda::pg::column_oid(c.type));
-        values[k++] = npda::pg::column_array(c, rows);
-    }
-    npda::pg::call([&]() {
-        if (SPI_execute_with_args(sql.c_str(), k, types, values, nullptr, false, 0) != SPI_OK_INSERT)
-            elog(ERROR, "inserting patients failed");
+    npda::pg::CompositeRows<npda::PatientRecord> patients(
+        "npda.patient", npda::patient_columns(), {"id", "submission_id", "first_row_number", "is_valid"});
+    patients.insert(rows, [&](std::size_t i, std::size_t column, Datum &v, bool &) {
+        switch (column) {
+        case 0: v = Int64GetDatum(ids[i]); break;
+        case 1: v = Int64GetDatum(submission_id); break;
+        case 2: v = Int32GetDatum(rows[i]->first_row_number); break;
+        default: v = BoolGetDatum(valid[i] != 0); break;
+        }
     });
 
     // One transfer row per child: the submitting PDU and its leaving data.
@@ -174,7 +155,7 @@ void insert_patients(const npda::ParsedSubmission &parsed, std::int64_t submissi
         "INSERT INTO npda.transfer (patient_id, paediatric_diabetes_unit_id, date_leaving_service, reason_leaving_service) "
         "SELECT u.p, $1, u.d, u.r FROM unnest($2::int8[], $3::date[], $4::int2[]) AS u(p, d, r)",
         {{INT8OID, Int64GetDatum(pdu_id)},
-         {INT8ARRAYOID, values[1]},
+         {INT8ARRAYOID, npda::pg::build_array(INT8OID, n, [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(ids[i]); })},
          {DATEARRAYOID, npda::pg::build_array(DATEOID, n, [&](std::size_t i, Datum &v, bool &is_null) {
               if (rows[i]->date_leaving_service) v = DateADTGetDatum(*rows[i]->date_leaving_service); else is_null = true;
           })},
@@ -185,35 +166,17 @@ void insert_patients(const npda::ParsedSubmission &parsed, std::int64_t submissi
 
 void insert_visits(const npda::ParsedSubmission &parsed, const std::vector<std::int64_t> &patient_ids,
                    const RowsWithErrors &bad) {
-    const auto &cols = npda::visit_columns();
-    std::string sql = "INSERT INTO npda.visit (patient_id, row_number, is_valid";
-    for (const auto &c : cols) sql += std::string(", ") + c.name;
-    sql += ") SELECT * FROM unnest($1, $2, $3";
-    for (std::size_t i = 0; i < cols.size(); ++i) sql += ", $" + std::to_string(i + 4);
-    sql += ")";
-
+    npda::pg::CompositeRows<npda::VisitRecord> visits("npda.visit", npda::visit_columns(),
+                                                      {"patient_id", "row_number", "is_valid"});
     std::vector<const npda::VisitRecord *> rows;
     std::vector<std::int64_t> owners;
     auto flush = [&]() {
-        if (rows.empty()) return;
-        const std::size_t n = rows.size();
-        Datum values[80];
-        Oid types[80];
-        int k = 0;
-        types[k] = INT8ARRAYOID;
-        values[k++] = npda::pg::build_array(INT8OID, n, [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(owners[i]); });
-        types[k] = INT4ARRAYOID;
-        values[k++] = npda::pg::build_array(INT4OID, n, [&](std::size_t i, Datum &v, bool &) { v = Int32GetDatum(rows[i]->row_number); });
-        types[k] = BOOLARRAYOID;
-        values[k++] = npda::pg::build_array(BOOLOID, n, [&](std::size_t i, Datum &v, bool &) { v = BoolGetDatum(!bad.has(rows[i]->row_number)); });
-        for (const auto &c : cols) {
-            types[k] = get_array_type(npda::pg::column_oid(c.type));
-            values[k++] = npda::pg::column_array(c, rows);
-        }
-        npda::pg::call([&]() {
-            if (SPI_execute_with_args(sql.c_str(), k, types, values, nullptr, false, 0) != SPI_OK_INSERT)
-                elog(ERROR, "inserting visits failed");
-            for (int i = 0; i < k; ++i) pfree(DatumGetPointer(values[i]));
+        visits.insert(rows, [&](std::size_t i, std::size_t column, Datum &v, bool &) {
+            switch (column) {
+            case 0: v = Int64GetDatum(owners[i]); break;
+            case 1: v = Int32GetDatum(rows[i]->row_number); break;
+            default: v = BoolGetDatum(!bad.has(rows[i]->row_number)); break;
+            }
         });
         rows.clear();
         owners.clear();

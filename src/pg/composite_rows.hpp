@@ -1,0 +1,128 @@
+// Whole table rows built in C++ as composite values, written with one
+// INSERT ... SELECT FROM unnest($1::table[]).
+//
+// Why: a multi-argument unnest($1, $2, ... $53) materialises one tuplestore
+// per column and zips them; for the 53 columns of npda.visit that alone cost
+// about 7 us a row. One array of composite rows is unnested in one pass and
+// is about ten times cheaper (measured on 100,000 visits: 0.89 s vs 0.09 s).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "record_columns.hpp"
+#include "spi.hpp"
+
+namespace npda::pg {
+
+template <typename R>
+class CompositeRows {
+public:
+    // table: schema-qualified table name; extra: columns the caller fills
+    // (ids, flags) in the order it will be asked for them. Every other column
+    // of the table is taken from the record column of the same name; the
+    // identity column "id" and columns unknown here keep their defaults.
+    CompositeRows(const char *table, const std::vector<RecordColumn<R>> &cols, std::vector<std::string> extra)
+        : cols_(cols), extra_(std::move(extra)) {
+        spi_execute("SELECT t.oid, t.typarray FROM pg_catalog.pg_type t WHERE t.oid = $1::regtype",
+                    {{TEXTOID, call([&]() { return CStringGetTextDatum(table); })}}, true);
+        bool isnull = false;
+        type_ = DatumGetObjectId(spi_value(0, 1, isnull));
+        array_type_ = DatumGetObjectId(spi_value(0, 2, isnull));
+        const Oid type = type_;
+        desc_ = call([&]() { return lookup_rowtype_tupdesc_copy(type, -1); });
+        natts_ = desc_->natts;
+        source_.assign(static_cast<std::size_t>(natts_), kDefault);
+        numeric_.assign(static_cast<std::size_t>(natts_), false);
+        std::string names, selected;
+        for (int a = 0; a < natts_; ++a) {
+            const Form_pg_attribute att = TupleDescAttr(desc_, a);
+            if (att->attisdropped) continue;
+            const std::string name = NameStr(att->attname);
+            numeric_[static_cast<std::size_t>(a)] = att->atttypid == NUMERICOID;
+            int src = kDefault;
+            for (std::size_t e = 0; e < extra_.size(); ++e)
+                if (extra_[e] == name) src = -2 - static_cast<int>(e);
+            for (std::size_t c = 0; c < cols_.size() && src == kDefault; ++c)
+                if (name == cols_[c].name) src = static_cast<int>(c);
+            if (src == kDefault) continue;
+            source_[static_cast<std::size_t>(a)] = src;
+            names += (names.empty() ? "" : ", ") + name;
+            selected += (selected.empty() ? "u." : ", u.") + name;
+        }
+        sql_ = std::string("INSERT INTO ") + table + " (" + names + ") SELECT " + selected + " FROM pg_catalog.unnest($1) AS u";
+    }
+
+    // Insert rows[0..n); extra(i, e, value, is_null) fills extra column e of
+    // row i. It runs inside PG_TRY: it must not throw.
+    template <typename Extra>
+    void insert(const std::vector<const R *> &rows, Extra &&extra) {
+        if (rows.empty()) return;
+        const std::size_t n = rows.size();
+        const Datum array = call([&]() {
+            Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * n));
+            Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * static_cast<std::size_t>(natts_)));
+            bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * static_cast<std::size_t>(natts_)));
+            for (std::size_t i = 0; i < n; ++i) {
+                const R &r = *rows[i];
+                for (int a = 0; a < natts_; ++a) {
+                    const int src = source_[static_cast<std::size_t>(a)];
+                    values[a] = (Datum)0;
+                    nulls[a] = true;
+                    if (src == kDefault) continue;
+                    if (src <= -2) {
+                        nulls[a] = false;
+                        extra(i, static_cast<std::size_t>(-2 - src), values[a], nulls[a]);
+                        continue;
+                    }
+                    const RecordColumn<R> &c = cols_[static_cast<std::size_t>(src)];
+                    switch (c.type) {
+                    case ColumnType::date:
+                    case ColumnType::int4:
+                        if ((r.*c.i32).has_value()) { values[a] = Int32GetDatum(*(r.*c.i32)); nulls[a] = false; }
+                        break;
+                    case ColumnType::int2:
+                        if ((r.*c.i16).has_value()) { values[a] = Int16GetDatum(*(r.*c.i16)); nulls[a] = false; }
+                        break;
+                    case ColumnType::float8:
+                        if ((r.*c.f64).has_value()) {
+                            values[a] = numeric_[static_cast<std::size_t>(a)]
+                                            ? DirectFunctionCall1(float8_numeric, Float8GetDatum(*(r.*c.f64)))
+                                            : Float8GetDatum(*(r.*c.f64));
+                            nulls[a] = false;
+                        }
+                        break;
+                    case ColumnType::text:
+                        if ((r.*c.txt).has_value()) {
+                            const std::string &s = *(r.*c.txt);
+                            values[a] = PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
+                            nulls[a] = false;
+                        }
+                        break;
+                    }
+                }
+                elems[i] = HeapTupleGetDatum(heap_form_tuple(desc_, values, nulls));
+            }
+            int16 typlen;
+            bool typbyval;
+            char typalign;
+            get_typlenbyvalalign(type_, &typlen, &typbyval, &typalign);
+            return PointerGetDatum(construct_array(elems, static_cast<int>(n), type_, typlen, typbyval, typalign));
+        });
+        spi_execute(sql_.c_str(), {{array_type_, array}});
+        call([&]() { pfree(DatumGetPointer(array)); });
+    }
+
+private:
+    static constexpr int kDefault = -1;
+    const std::vector<RecordColumn<R>> &cols_;
+    std::vector<std::string> extra_;
+    Oid type_ = InvalidOid, array_type_ = InvalidOid;
+    TupleDesc desc_ = nullptr;
+    int natts_ = 0;
+    std::vector<int> source_;   // per attribute: record column index, -2 - extra index, or kDefault
+    std::vector<bool> numeric_;  // per attribute: stored as numeric (converted from float8)
+    std::string sql_;
+};
+
+}  // namespace npda::pg
