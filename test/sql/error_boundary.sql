@@ -1,14 +1,8 @@
 -- The C++ / PostgreSQL error boundary: every kind of failure inside guarded C++
 -- arrives as a clean SQL error with the right SQLSTATE, and the backend lives on.
-CREATE FUNCTION pg_temp.outcome_of(statement text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\set ECHO none
+\i test/sql/include/outcome_of.psql
+\set ECHO all
 CREATE TEMP TABLE backend AS SELECT pg_backend_pid() AS pid;
 
 SELECT npda._guard_selftest('ok');

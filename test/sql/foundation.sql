@@ -1,14 +1,8 @@
 -- Foundation: audit periods, calendar and NHS-number helpers, the audit-team
 -- role, and the behaviour of CREATE EXTENSION without PostGIS.
-CREATE FUNCTION pg_temp.outcome_of(statement text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\set ECHO none
+\i test/sql/include/outcome_of.psql
+\set ECHO all
 
 -- Eleven audit periods, 2020-21 to 2030-31, dataset year switching on 2026-04-01.
 SELECT extract(year FROM start_date)::int AS audit_year, start_date, end_date, dataset_year

@@ -84,14 +84,9 @@ SELECT level, area_code, eligible FROM npda.kpi_results
 SELECT level, count(*) AS rows, count(geom) AS with_geometry, min(ST_SRID(geom)) AS srid
   FROM npda.kpi_map WHERE kpi = '1' AND audit_year = 2024 GROUP BY level ORDER BY level;
 
-CREATE FUNCTION pg_temp.outcome_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\set ECHO none
+\i test/sql/include/outcome_of.psql
+\set ECHO all
 SELECT pg_temp.outcome_of('SELECT npda.refresh_kpi_aggregations(2040)');
 UPDATE npda.submission SET is_active = false;  -- an active submission cannot be deleted
 DELETE FROM npda.submission;

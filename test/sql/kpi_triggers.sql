@@ -45,15 +45,9 @@ LANGUAGE sql AS $$
    ORDER BY r.kpi_position
 $$;
 RESET client_min_messages;
-CREATE FUNCTION pg_temp.outcome_of(statement text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\set ECHO none
+\i test/sql/include/outcome_of.psql
+\set ECHO all
 -- One child's outcome for one KPI in the PZ041 2024 data, with whether it was
 -- scored as of today (as triggers do).
 CREATE FUNCTION pg_temp.outcome(label text, kpi text) RETURNS text LANGUAGE sql AS $$
