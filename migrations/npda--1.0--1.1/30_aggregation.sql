@@ -197,13 +197,4 @@ COMMENT ON COLUMN npda.kpi_map.computed_at IS 'When the aggregate was computed.'
 COMMENT ON COLUMN npda.kpi_map.kpi_position IS 'Report order of the KPI.';
 COMMENT ON COLUMN npda.kpi_map.geom IS 'Area geometry, EPSG:4326 (longitude, latitude).';
 
-DO $$
-BEGIN
-  IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
-    PERFORM cron.schedule('npda-refresh-kpi-aggregations', '*/15 * * * *', 'SELECT npda.refresh_kpi_aggregations()');
-  ELSE
-    RAISE WARNING 'pg_cron is not installed in this database: the KPI roll-ups are not refreshed on a schedule'
-      USING HINT = format('In the database where pg_cron lives (cron.database_name), run: SELECT cron.schedule_in_database(''npda-refresh-kpi-aggregations'', ''*/15 * * * *'', ''SELECT npda.refresh_kpi_aggregations()'', %L);', current_database());
-  END IF;
-END
-$$;
+SELECT npda._schedule_job('npda-refresh-kpi-aggregations', '*/15 * * * *', 'SELECT npda.refresh_kpi_aggregations()');

@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 CREATE EXTENSION IF NOT EXISTS npda CASCADE;
 RESET client_min_messages;
-SELECT plan(12);
+SELECT plan(16);
 
 SELECT is(current_setting('cron.database_name'), current_database()::text, 'running in the pg_cron database');
 SELECT has_extension('pg_cron', 'pg_cron is installed here');
@@ -32,6 +32,16 @@ SELECT ok(cron.schedule('npda-rescore-ended-periods', '17 2 * * *', 'SELECT npda
   'scheduling the job again by name succeeds');
 SELECT is((SELECT count(*)::int FROM cron.job WHERE jobname = 'npda-rescore-ended-periods'), 1,
   'rescheduling by name keeps one job');
+
+-- The roll-up refresh is scheduled the same way, every 15 minutes.
+SELECT is((SELECT schedule::text FROM cron.job WHERE jobname = 'npda-refresh-kpi-aggregations'), '*/15 * * * *',
+  'the roll-up refresh runs every 15 minutes');
+SELECT is((SELECT command::text FROM cron.job WHERE jobname = 'npda-refresh-kpi-aggregations'),
+  'SELECT npda.refresh_kpi_aggregations()', 'the roll-up job runs SELECT npda.refresh_kpi_aggregations()');
+SELECT lives_ok((SELECT command FROM cron.job WHERE jobname = 'npda-refresh-kpi-aggregations'), 'the roll-up job''s command runs');
+-- npda._schedule_job re-schedules by name.
+SELECT lives_ok($$SELECT npda._schedule_job('npda-refresh-kpi-aggregations', '*/15 * * * *', 'SELECT npda.refresh_kpi_aggregations()')$$,
+  'npda._schedule_job re-schedules a job by name');
 
 SELECT * FROM finish();
 ROLLBACK;
