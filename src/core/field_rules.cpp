@@ -300,8 +300,11 @@ private:
             if (percent) {
                 lo = 3, hi = 20;
                 if (v > hi) hint = " Did you mean to enter an IFCC (mmol/mol) value?";
-            } else {
-                if (v < lo) hint = " Did you mean to enter a DCCT (%) value?";
+            } else if (v < lo) {
+                // The 2026 dataset has no format column: mmol/mol only.
+                hint = st_.year == DatasetYear::y2021
+                           ? " Did you mean to enter a DCCT (%) value?"
+                           : " The 2026 dataset records HbA1c in mmol/mol only; this looks like a percentage (DCCT).";
             }
         }
         if (v < lo || v > hi)
