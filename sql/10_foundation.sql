@@ -93,5 +93,5 @@ CREATE FUNCTION npda._guard_selftest(kind text) RETURNS text
   AS 'MODULE_PATHNAME', '_guard_selftest'
   LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION npda._guard_selftest(text) IS
-  'Diagnostics for the C++/PostgreSQL error boundary: ''ok'' returns normally; ''npda_error'' throws a project error (SQLSTATE NP105); ''std_exception'' a std::runtime_error (NP900); ''bad_alloc'' std::bad_alloc (53200); ''unknown'' a non-standard C++ exception (NP901); ''pg_error'' calls int4in(''abc'') from C++ (22P02, PostgreSQL''s own error kept). Superuser only.';
+  'Diagnostics for the C++/PostgreSQL error boundary: ''ok'' returns normally; ''npda_error'' throws a project error (SQLSTATE NP105); ''std_exception'' a std::runtime_error (NP900); ''bad_alloc'' std::bad_alloc (53200); ''unknown'' a non-standard C++ exception (NP901); ''pg_error'' calls int4in(''abc'') from C++ (22P02, PostgreSQL''s own error kept); ''interrupt'' simulates a query cancel noticed by a C++ loop (57014). Superuser only.';
 REVOKE ALL ON FUNCTION npda._guard_selftest(text) FROM PUBLIC;

@@ -54,12 +54,12 @@ void raise_caught(const CaughtError &caught) {
     case CaughtError::kPostgres:
         ReThrowError(caught.edata);
     case CaughtError::kInterrupted:
-        // Let PostgreSQL report the cancel or termination it has pending. Only
-        // core code that saw InterruptPending throws Interrupted, so reaching
-        // the ereport below means that contract was broken: a bug.
+        // Let PostgreSQL report the cancel or termination it has pending.
+        // The C++ work is already unwound and cannot resume, so if
+        // PostgreSQL chose not to act on it after all, the statement still
+        // ends as cancelled.
         CHECK_FOR_INTERRUPTS();
-        ereport(ERROR, (errcode(sqlstate_code(sqlstate::kInternal)),
-                        errmsg("internal error in npda: interrupted without a pending interrupt")));
+        ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling statement due to user request")));
     case CaughtError::kOutOfMemory:
         ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory in npda"),
                         errdetail("A C++ allocation failed.")));
@@ -80,7 +80,13 @@ void raise_caught(const CaughtError &caught) {
 }
 
 void throw_if_interrupt_pending(void *) {
-    if (InterruptPending) throw Interrupted();
+    // Only a cancel or a termination stops the core's work. Other interrupts
+    // (barriers, timeouts PostgreSQL handles without an error) wait for the
+    // next call into PostgreSQL, which processes them; stopping for them
+    // would abandon a submission for nothing. Reading these flags is a plain
+    // load of volatile variables and cannot error.
+    if (InterruptPending && (QueryCancelPending || ProcDiePending) && INTERRUPTS_CAN_BE_PROCESSED())
+        throw Interrupted();
 }
 
 }  // namespace npda::pg

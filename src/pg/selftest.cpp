@@ -37,9 +37,13 @@ NPDA_FUNCTION(_guard_selftest) {
         npda::pg::call([]() { return DirectFunctionCall1(int4in, CStringGetDatum("abc")); });
         return (Datum)0;
     } else if (kind == "interrupt") {
-        // Simulate a cancel noticed by a core loop: the hook throws, the guard
-        // lets PostgreSQL process the (here: fake, so absent) interrupt.
-        throw npda::Interrupted();
+        // A query cancel arriving while a core loop runs: set the flags a
+        // SIGINT would set, let the core's interrupt hook notice them, and
+        // leave the guard to have PostgreSQL report the cancel (57014).
+        QueryCancelPending = true;
+        InterruptPending = true;
+        npda::pg::interrupt_hook()();
+        return npda::pg::call([]() { return PointerGetDatum(cstring_to_text("not interrupted")); });
     }
     throw npda::Error(npda::sqlstate::kInvalidArgument, "unknown self-test kind \"" + kind + "\"", "",
                       "Use ok, npda_error, std_exception, bad_alloc, unknown, pg_error or interrupt.");
