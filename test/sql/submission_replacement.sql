@@ -162,6 +162,11 @@ SELECT v.row_number, v.hospital_admission_other FROM npda.visit v JOIN npda.pati
 SELECT count(*) AS unknown_id_records FROM npda.submission_annotated_csv(-1);
 SELECT count(*) AS null_id_records FROM npda.submission_annotated_csv(NULL);
 
+-- The same report as CSV text (what a data lead downloads): a findings
+-- column first, quoted, then the record as submitted, re-quoted where needed.
+SELECT row_number, left(line, 100) AS line_start, length(line) AS length
+  FROM npda.submission_annotated_csv_lines(:multi_id) ORDER BY row_number;
+
 -- An active submission cannot be deleted (data-model §10.1): NP106, with the
 -- way to withdraw it in the hint; once inactive it can go, children and all.
 CREATE FUNCTION pg_temp.delete_submission(sid bigint) RETURNS text LANGUAGE plpgsql AS $$
