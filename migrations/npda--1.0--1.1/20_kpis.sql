@@ -138,6 +138,9 @@ BEGIN
   IF as_of IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'NP105', MESSAGE = 'as_of must not be NULL';
   END IF;
+  -- Exclusive against submissions for the period (they hold it shared), so a
+  -- replacement cannot remove children while they are being scored.
+  PERFORM pg_advisory_xact_lock(1313883203, period_id::integer);
   n := npda._rescore_period(period_id, as_of);
   INSERT INTO npda.audit_period_scoring AS s (audit_period_id, as_of, children)
   VALUES (period_id, as_of, n)

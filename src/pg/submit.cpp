@@ -87,7 +87,13 @@ Target resolve_target(const std::string &pz_code, std::optional<int> requested_y
 // lock needs no table privilege and is released at commit or abort; the
 // partial unique index on submission(pdu, period) WHERE is_active is the
 // backstop if anything ever bypasses it.
+//
+// Submissions also share a lock on the whole period, which npda.rescore takes
+// exclusively: a whole-period re-score never races a replacement that
+// removes the children it is scoring.
 void lock_pdu_period(const Target &t) {
+    spi_execute("SELECT pg_catalog.pg_advisory_xact_lock_shared(1313883203, $1)",
+                {{INT4OID, Int32GetDatum(static_cast<int32>(t.period_id))}});
     spi_execute("SELECT pg_catalog.pg_advisory_xact_lock(1313883201, $1)",
                 {{INT4OID, Int32GetDatum(static_cast<int32>((t.pdu_id << 12) ^ t.period_id))}});
 }
