@@ -1,6 +1,7 @@
 // Audit calendar arithmetic on day numbers (days since 2000-01-01).
 #include "calendar.hpp"
 
+#include <cstdint>
 #include <cstdio>
 
 namespace npda {
@@ -74,6 +75,13 @@ Date audit_period_start(int year) { return date_from_ymd(year, 4, 1); }
 Date audit_period_end(int year) { return date_from_ymd(year + 1, 3, 31); }
 
 int dataset_year_for(int year) { return year >= 2026 ? 2026 : 2021; }
+
+Date add_days(Date d, int days) {
+    const std::int64_t r = static_cast<std::int64_t>(d) + days;
+    if (r > INT32_MAX) return INT32_MAX;
+    if (r < INT32_MIN) return INT32_MIN;
+    return static_cast<Date>(r);
+}
 
 int age_in_years(Date dob, Date on) {
     if (on < dob) return 0;

@@ -29,6 +29,12 @@ Date audit_period_end(int audit_year);    // 31 March of audit_year + 1
 // Dataset used by an audit year: 2021 before the period starting 2026-04-01, 2026 from then on.
 int dataset_year_for(int audit_year);
 
+// d plus `days` (negative: minus), saturating at the ends of the Date range.
+// PostgreSQL's 'infinity' and '-infinity' dates arrive as the largest and
+// smallest Date; they stay there instead of overflowing (which would be
+// undefined behaviour and would wrap 'infinity + 90' into the distant past).
+Date add_days(Date d, int days);
+
 // Whole years completed on `on` by someone born on `dob` (0 if born after `on`).
 // A child born on 29 February has its birthday on 28 February in other years.
 int age_in_years(Date dob, Date on);

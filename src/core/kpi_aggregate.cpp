@@ -170,8 +170,8 @@ Attribution attribute_child(const std::vector<PduRecordRef> &records, const Scor
         });
         return i == records.size() ? general : i;
     };
-    out.day90 = caring_on(*dx + 90);
-    out.day14 = caring_on(*dx + 14);
+    out.day90 = caring_on(add_days(*dx, 90));
+    out.day14 = caring_on(add_days(*dx, 14));
     return out;
 }
 

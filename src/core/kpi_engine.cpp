@@ -123,18 +123,18 @@ KpiResults score_patient(const PatientRecord &child, const ScoringPeriod &period
     // 41-43: care at diagnosis (D7); m7 implies a diagnosis date.
     if (m.m7) {
         const Date dx = *f.diagnosis;
-        const bool eligible_90 = dx < period.end - 90;
-        const bool eligible_14 = dx < period.end - 14;
-        s.care(kpi_slot(41), eligible_90, f.coeliac_at_diagnosis, as_of <= dx + 90);
-        s.care(kpi_slot(42), eligible_90, f.thyroid_at_diagnosis, as_of <= dx + 90);
-        s.care(kpi_slot(43), eligible_14, f.carbs_at_diagnosis, as_of <= dx + 14);
+        const bool eligible_90 = dx < add_days(period.end, -90);
+        const bool eligible_14 = dx < add_days(period.end, -14);
+        s.care(kpi_slot(41), eligible_90, f.coeliac_at_diagnosis, as_of <= add_days(dx, 90));
+        s.care(kpi_slot(42), eligible_90, f.thyroid_at_diagnosis, as_of <= add_days(dx, 90));
+        s.care(kpi_slot(43), eligible_14, f.carbs_at_diagnosis, as_of <= add_days(dx, 14));
     }
 
     // 44-45: HbA1c outcome values (D8); pending only if a qualifying date can still come.
     if (m.m1) {
         const bool has_values = !f.hba1c_values.empty();
         const bool can_still =
-            f.diagnosis && std::max(as_of, *f.diagnosis + 91) <= period.end;
+            f.diagnosis && std::max(as_of, add_days(*f.diagnosis, 91)) <= period.end;
         s.care(kpi_slot(44), true, has_values, can_still);
         s.care(kpi_slot(45), true, has_values, can_still);
         if (has_values) {

@@ -46,7 +46,7 @@ bool has_observation_in(const VisitRecord &v, const Window &p) {
 // is absent, its unit unknown (2021) or its date outside P or not after dx + 90.
 std::optional<double> qualifying_hba1c(const VisitRecord &v, const Window &p, const OptDate &dx,
                                        DatasetYear dataset) {
-    if (!v.hba1c || !dx || !p.contains(v.hba1c_date) || *v.hba1c_date <= *dx + 90) {
+    if (!v.hba1c || !dx || !p.contains(v.hba1c_date) || *v.hba1c_date <= add_days(*dx, 90)) {
         return std::nullopt;
     }
     if (dataset == DatasetYear::y2026) return *v.hba1c;
@@ -86,8 +86,8 @@ void gather_facts(const PatientRecord &child, const ScoringPeriod &period, Child
     f.death_in_period = p.contains(child.death_date);
 
     const OptDate &dx = child.diagnosis_date;
-    const Window screen = dx ? Window{*dx - 90, *dx + 90} : Window{1, 0};
-    const Window carbs = dx ? Window{*dx - 7, *dx + 14} : Window{1, 0};
+    const Window screen = dx ? Window{add_days(*dx, -90), add_days(*dx, 90)} : Window{1, 0};
+    const Window carbs = dx ? Window{add_days(*dx, -7), add_days(*dx, 14)} : Window{1, 0};
     const std::int16_t dka_reason = y2026 ? 1 : 2;
 
     const std::vector<VisitRecord> &visits = child.visits;

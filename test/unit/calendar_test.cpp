@@ -1,6 +1,8 @@
 // Unit tests for the audit calendar (spec/kpis.md §1, D10, D14; cases C01, C02, C05).
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include "calendar.hpp"
 
 using namespace npda;
@@ -60,4 +62,14 @@ TEST(Calendar, AgeOnTheFirstOfApril) {  // D14
     EXPECT_EQ(age_in_years(date_from_ymd(2012, 2, 29), date_from_ymd(2023, 2, 28)), 11);
     EXPECT_EQ(age_in_years(date_from_ymd(2012, 2, 29), date_from_ymd(2024, 2, 28)), 11);
     EXPECT_EQ(age_in_years(date_from_ymd(2012, 2, 29), date_from_ymd(2024, 2, 29)), 12);
+}
+
+TEST(Calendar, AddDaysSaturatesAtTheEndsOfTheRange) {
+    EXPECT_EQ(add_days(date_from_ymd(2024, 12, 30), 91), date_from_ymd(2025, 3, 31));
+    EXPECT_EQ(add_days(date_from_ymd(2024, 4, 3), -90), date_from_ymd(2024, 1, 4));
+    // PostgreSQL's 'infinity' / '-infinity' dates stay infinite.
+    EXPECT_EQ(add_days(INT32_MAX, 90), INT32_MAX);
+    EXPECT_EQ(add_days(INT32_MIN, -90), INT32_MIN);
+    EXPECT_EQ(add_days(INT32_MAX, -1), INT32_MAX - 1);
+    EXPECT_EQ(add_days(INT32_MIN, 14), INT32_MIN + 14);
 }
