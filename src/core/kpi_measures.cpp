@@ -2,7 +2,10 @@
 // measures M1-M7 (kpis.md §3.2, §3.3, §4; decisions D1-D9, readings R3-R9).
 #include "kpi_measures.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <tuple>
+#include <vector>
 
 #include "nhs_number.hpp"
 
@@ -56,19 +59,40 @@ std::optional<double> qualifying_hba1c(const VisitRecord &v, const Window &p, co
 }
 
 // R6: some date d in P with a height on a row observed on d and a weight on a
-// row observed on d. Quadratic in the rows, but only reached when no single
-// row carries both, and rows per child are few.
+// row observed on d (only reached when no single row carries both). Sorting
+// the two lists of dates keeps a child with very many rows O(n log n).
 bool bmi_across_rows(const std::vector<VisitRecord> &visits, const Window &p) {
-    for (const VisitRecord &h : visits) {
-        if (!h.height || !p.contains(h.height_weight_observation_date)) continue;
-        for (const VisitRecord &w : visits) {
-            if (w.weight && w.height_weight_observation_date == h.height_weight_observation_date) {
-                return true;
-            }
-        }
+    std::vector<Date> heights, weights;
+    for (const VisitRecord &v : visits) {
+        if (!p.contains(v.height_weight_observation_date)) continue;
+        if (v.height) heights.push_back(*v.height_weight_observation_date);
+        if (v.weight) weights.push_back(*v.height_weight_observation_date);
+    }
+    if (heights.empty() || weights.empty()) return false;
+    std::sort(heights.begin(), heights.end());
+    std::sort(weights.begin(), weights.end());
+    auto h = heights.begin();
+    auto w = weights.begin();
+    while (h != heights.end() && w != weights.end()) {
+        if (*h == *w) return true;
+        if (*h < *w) ++h;
+        else ++w;
     }
     return false;
 }
+
+// D9: one admission = one distinct (admission date, discharge date, reason);
+// empty parts compare equal to empty.
+struct Admission {
+    OptDate admitted, discharged;
+    std::int16_t reason;
+    bool operator<(const Admission &o) const {
+        return std::tie(admitted, discharged, reason) < std::tie(o.admitted, o.discharged, o.reason);
+    }
+    bool operator==(const Admission &o) const {
+        return admitted == o.admitted && discharged == o.discharged && reason == o.reason;
+    }
+};
 
 }  // namespace
 
@@ -91,8 +115,8 @@ void gather_facts(const PatientRecord &child, const ScoringPeriod &period, Child
     const std::int16_t dka_reason = y2026 ? 1 : 2;
 
     const std::vector<VisitRecord> &visits = child.visits;
-    for (std::size_t i = 0; i < visits.size(); ++i) {
-        const VisitRecord &v = visits[i];
+    std::vector<Admission> admissions;
+    for (const VisitRecord &v : visits) {
         const bool visit_in_p = p.contains(v.visit_date);
         f.visit_in_period |= visit_in_p;
         f.admission_in_period |= p.contains(v.hospital_admission_date);
@@ -150,22 +174,20 @@ void gather_facts(const PatientRecord &child, const ScoringPeriod &period, Child
         if (const std::optional<double> value = qualifying_hba1c(v, p, dx, period.dataset)) {
             f.hba1c_values.push(*value);
         }
-        // D9: distinct (admission, discharge, reason) with a valid reason and
-        // either date in P; a row repeating an earlier row's triple is the same admission.
+        // D9: admissions with a valid reason and either date in P, counted
+        // once per distinct triple below.
         const Code &reason = y2026 ? v.hospital_admission_reason_2026 : v.hospital_admission_reason;
         if (reason && *reason >= 1 && *reason <= 6 &&
             (p.contains(v.hospital_admission_date) || p.contains(v.hospital_discharge_date))) {
-            bool repeat = false;
-            for (std::size_t j = 0; j < i && !repeat; ++j) {
-                const VisitRecord &u = visits[j];
-                const Code &earlier = y2026 ? u.hospital_admission_reason_2026 : u.hospital_admission_reason;
-                repeat = earlier == reason && u.hospital_admission_date == v.hospital_admission_date &&
-                         u.hospital_discharge_date == v.hospital_discharge_date;
-            }
-            if (!repeat) {
-                ++f.admissions;
-                if (*reason == dka_reason) ++f.dka_admissions;
-            }
+            admissions.push_back({v.hospital_admission_date, v.hospital_discharge_date, *reason});
+        }
+    }
+    if (!admissions.empty()) {
+        std::sort(admissions.begin(), admissions.end());
+        admissions.erase(std::unique(admissions.begin(), admissions.end()), admissions.end());
+        for (const Admission &a : admissions) {
+            ++f.admissions;
+            if (a.reason == dka_reason) ++f.dka_admissions;
         }
     }
     if (!f.bmi) f.bmi = bmi_across_rows(visits, p);

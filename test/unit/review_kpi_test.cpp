@@ -1,7 +1,9 @@
 // Review findings in the KPI engine: date arithmetic at the ends of the date
-// range (PostgreSQL's 'infinity' dates arrive as INT32_MAX / INT32_MIN).
+// range (PostgreSQL's 'infinity' dates arrive as INT32_MAX / INT32_MIN) and the
+// cost of scoring one child with very many rows.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <climits>
 
 #include "kpi_aggregate.hpp"
@@ -63,4 +65,93 @@ TEST(ReviewKpiDates, InfiniteDatesInAttribution) {
     EXPECT_EQ(at.general, 1u);  // same latest visit: the later submission
     EXPECT_EQ(at.day90, 1u);    // dx = -infinity: no visit on or before day 90 -> attributed PDU
     EXPECT_EQ(at.day14, 1u);
+}
+
+// ---- Many rows for one child ----------------------------------------------
+//
+// A file may hold 400,000 rows, and nothing stops them all carrying one NHS
+// number. Scoring such a child must stay close to linear: the admission
+// de-duplication (D9) and the height/weight pairing across rows (R6) used to
+// compare every row with every earlier row.
+
+namespace {
+
+double seconds_to_score(const PatientRecord &p, KpiResults &out) {
+    const auto t0 = std::chrono::steady_clock::now();
+    out = score(p);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+TEST(ReviewKpiScale, ManyDistinctAdmissionsForOneChild) {
+    constexpr int kRows = 150000;
+    PatientRecord p = Std();
+    p.visits.clear();
+    for (int i = 0; i < kRows; ++i) {
+        VisitRecord &v = add_visit(p, D(2024, 5, 1));
+        v.hospital_admission_date = D(2024, 4, 1) + i % 300;
+        v.hospital_discharge_date = D(2024, 4, 1) + i % 300 + 1 + i / 300;  // every triple distinct
+        v.hospital_admission_reason = static_cast<std::int16_t>(i % 2 == 0 ? 2 : 1);
+    }
+    // Every row repeated once more at the end: still kRows admissions.
+    const std::size_t n = p.visits.size();
+    for (std::size_t i = 0; i < n; i += 1000) {
+        VisitRecord copy = p.visits[i];
+        copy.row_number = static_cast<int>(p.visits.size()) + 2;
+        p.visits.push_back(copy);
+    }
+    KpiResults r;
+    const double secs = seconds_to_score(p, r);
+    ASSERT_TRUE(r[slot("46")].value.has_value());
+    EXPECT_DOUBLE_EQ(*r[slot("46")].value, kRows);
+    EXPECT_DOUBLE_EQ(*r[slot("47")].value, kRows / 2);
+    EXPECT_LT(secs, 5.0) << "scoring one child with " << p.visits.size() << " rows took " << secs << " s";
+}
+
+TEST(ReviewKpiScale, ManyHeightOnlyAndWeightOnlyRows) {
+    constexpr int kRows = 120000;
+    PatientRecord p = C5();
+    p.visits.clear();
+    for (int i = 0; i < kRows; ++i) {
+        VisitRecord &v = add_visit(p, D(2024, 5, 1));
+        if (i % 2 == 0) {
+            v.height = 140;
+            v.height_weight_observation_date = D(2024, 4, 1) + (i / 2) % 365;
+        } else {
+            v.weight = 40;
+            v.height_weight_observation_date = D(2023, 1, 1) + (i / 2) % 365;  // never a height date
+        }
+    }
+    KpiResults r;
+    const double secs = seconds_to_score(p, r);
+    EXPECT_EQ(r[slot("26")].outcome, Outcome::fail);
+    EXPECT_LT(secs, 5.0) << "scoring one child with " << p.visits.size() << " rows took " << secs << " s";
+
+    // One weight on a height date in P makes the pair (R6).
+    VisitRecord &w = add_visit(p, D(2024, 5, 1));
+    w.weight = 41;
+    w.height_weight_observation_date = D(2024, 4, 1) + 100;
+    EXPECT_EQ(outcome(p, "26"), Outcome::pass);
+}
+
+TEST(ReviewKpiScale, AdmissionTriplesWithEmptyParts) {
+    // D9: empty equals empty inside a triple; a different empty part is a different admission.
+    PatientRecord p = Std();
+    auto admit = [&](OptDate adm, OptDate dis, std::int16_t reason) {
+        VisitRecord &v = add_visit(p, D(2024, 5, 1));
+        v.hospital_admission_date = adm;
+        v.hospital_discharge_date = dis;
+        v.hospital_admission_reason = reason;
+    };
+    admit(D(2024, 6, 1), std::nullopt, 2);
+    admit(D(2024, 6, 1), std::nullopt, 2);   // same admission
+    admit(D(2024, 6, 1), D(2024, 6, 3), 2);  // another (discharge differs)
+    admit(std::nullopt, D(2024, 6, 3), 2);   // another (no admission date)
+    admit(std::nullopt, D(2024, 6, 3), 2);   // same as the previous one
+    admit(D(2024, 6, 1), D(2024, 6, 3), 4);  // another (reason differs)
+    admit(D(2024, 6, 1), D(2024, 6, 3), 42); // reason outside the set: not counted
+    const KpiResults r = score(p);
+    EXPECT_DOUBLE_EQ(*r[slot("46")].value, 4);
+    EXPECT_DOUBLE_EQ(*r[slot("47")].value, 3);
 }
