@@ -41,6 +41,21 @@ bool unit_accepted(FieldId field, std::string_view unit) {
 
 namespace ec = error_code;
 
+// The unit a measurement is written in, for messages ("" for pH).
+const char *unit_name(FieldId field, bool hba1c_percent) {
+    switch (field) {
+    case FieldId::height: return "cm";
+    case FieldId::weight: return "kg";
+    case FieldId::hba1c: return hba1c_percent ? "%" : "mmol/mol";
+    case FieldId::systolic_blood_pressure:
+    case FieldId::diastolic_blood_pressure: return "mmHg";
+    case FieldId::albumin_creatinine_ratio: return "mg/mmol";
+    case FieldId::total_cholesterol:
+    case FieldId::blood_gas_bicarbonate: return "mmol/l";
+    default: return "";
+    }
+}
+
 // Where each field lives in the record model. One of the pointers is set.
 struct FieldBinding {
     OptDate PatientRecord::*patient_date = nullptr;
@@ -228,7 +243,9 @@ private:
     void read_postcode() {
         std::string p = normalise_postcode(cell_);
         if (!is_special_postcode(p) && !is_postcode_format(p))
-            error(ec::kPostcodeFormat, "Invalid postcode " + quoted(cell_) + ".");
+            error(ec::kPostcodeFormat, "Invalid postcode " + quoted(cell_) +
+                                           ": expected a UK postcode such as 'S43 1BN' (outward code, then digit and "
+                                           "two letters), or a ZZ99 code for an unknown or overseas address.");
         r_.patient.postcode = std::move(p);
     }
 
@@ -270,18 +287,22 @@ private:
             error(ec::kValueNotInSet, quoted(cell_) + " is not a value for " + heading() +
                                           ". Please select one of " + value_set_code_list(set) + ".");
         };
+        const auto too_large_code = [&] {
+            error(ec::kValueTooLarge, quoted(cell_) + " is too large for " + heading() +
+                                          ". Please select one of " + value_set_code_list(set) + ".");
+        };
         const bool synonyms = !set.synonyms.empty();
         if (synonyms)
             if (const auto syn = value_set_synonym(set, cell_)) return syn;
         bool too_large = false;
         const auto n = parse_whole_number(cell_, &too_large);
         if (!n) {
-            if (too_large) error(ec::kValueTooLarge, quoted(cell_) + " is too large for " + heading() + ".");
+            if (too_large) too_large_code();
             else not_in_set();  // TRUE, FALSE, 1.5, text: cannot be stored
             return std::nullopt;
         }
         if (*n < std::numeric_limits<std::int16_t>::min() || *n > std::numeric_limits<std::int16_t>::max()) {
-            error(ec::kValueTooLarge, quoted(cell_) + " is too large for " + heading() + ".");
+            too_large_code();
             return std::nullopt;
         }
         const auto code = static_cast<std::int16_t>(*n);
@@ -291,14 +312,38 @@ private:
         return code;
     }
 
+    // 2021 format 2 is a DCCT percentage; otherwise HbA1c is in mmol/mol (§4.8).
+    bool hba1c_percent() const { return st_.year == DatasetYear::y2021 && r_.visit.hba1c_format == 2; }
+
+    // The plausible range of a measurement (§4.8); HbA1c's follows the format.
+    void range_of(const ColumnDef &def, double &lo, double &hi) const {
+        lo = def.min_value, hi = def.max_value;
+        if (def.field == FieldId::hba1c && hba1c_percent()) lo = 3, hi = 20;
+    }
+
+    // "; expected a number from 40 to 240 (cm)." -- what the cell should hold.
+    std::string expected(const ColumnDef &def, bool whole) const {
+        if (!def.has_range) return ".";
+        double lo, hi;
+        range_of(def, lo, hi);
+        const std::string unit = unit_name(def.field, def.field == FieldId::hba1c && hba1c_percent());
+        return std::string("; expected a ") + (whole ? "whole number" : "number") + " from " + format_number(lo) +
+               " to " + format_number(hi) + (unit.empty() ? "" : " (" + unit + ")") + ".";
+    }
+
+    // The largest value Decimal(precision, scale) holds, e.g. 999.9.
+    static std::string largest_stored(const ColumnDef &def) {
+        std::string nines(def.precision, '9');
+        if (def.scale > 0 && def.scale < def.precision) nines.insert(nines.size() - def.scale, ".");
+        return nines;
+    }
+
     void check_range(const ColumnDef &def, double v) {
-        double lo = def.min_value, hi = def.max_value;
+        double lo, hi;
+        range_of(def, lo, hi);
         std::string hint;
         if (def.field == FieldId::hba1c) {
-            // 2021 format 2 is a DCCT percentage; otherwise mmol/mol (§4.8).
-            const bool percent = st_.year == DatasetYear::y2021 && r_.visit.hba1c_format == 2;
-            if (percent) {
-                lo = 3, hi = 20;
+            if (hba1c_percent()) {
                 if (v > hi) hint = " Did you mean to enter an IFCC (mmol/mol) value?";
             } else if (v < lo) {
                 // The 2026 dataset has no format column: mmol/mol only.
@@ -316,11 +361,13 @@ private:
         const NumberParse n = parse_number(cell_, def.scale, true);
         if (!n.ok || !unit_accepted(def.field, n.unit)) {
             error(ec::kNumberFormat, quoted(cell_) + " is not a number" +
-                                         (n.ok ? " in the unit of " + std::string(heading()) : std::string()) + ".");
+                                         (n.ok ? " in the unit of " + std::string(heading()) : std::string()) +
+                                         expected(def, false));
             return std::nullopt;
         }
         if (!n.fits(def.precision)) {
-            error(ec::kValueTooLarge, quoted(cell_) + " is too large to be stored in " + heading() + ".");
+            error(ec::kValueTooLarge, quoted(cell_) + " is too large to be stored in " + heading() + " (at most " +
+                                          largest_stored(def) + ")" + expected(def, false));
             return std::nullopt;
         }
         const double v = n.value();
@@ -332,15 +379,17 @@ private:
         const NumberParse n = parse_number(cell_, 0, true);
         if (!n.ok || !unit_accepted(def.field, n.unit)) {
             error(ec::kNumberFormat, quoted(cell_) + " is not a number" +
-                                         (n.ok ? " in the unit of " + std::string(heading()) : std::string()) + ".");
+                                         (n.ok ? " in the unit of " + std::string(heading()) : std::string()) +
+                                         expected(def, true));
             return std::nullopt;
         }
         if (n.fraction_nonzero) {
-            error(ec::kNumberFormat, quoted(cell_) + " is not a whole number.");
+            error(ec::kNumberFormat, quoted(cell_) + " is not a whole number" + expected(def, true));
             return std::nullopt;
         }
         if (n.huge || n.scaled > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
-            error(ec::kValueTooLarge, quoted(cell_) + " is too large to be stored in " + heading() + ".");
+            error(ec::kValueTooLarge, quoted(cell_) + " is too large to be stored in " + heading() +
+                                          expected(def, true));
             return std::nullopt;
         }
         const auto v = static_cast<std::int32_t>(n.negative ? -static_cast<std::int64_t>(n.scaled)
