@@ -101,8 +101,8 @@ double NumberParse::value() const {
 
 bool NumberParse::fits(int precision) const {
     if (huge) return false;
-    const int integer_digits = precision - scale;
-    if (integer_digits >= 18) return true;
+    // scaled < 2^64 < 10^20: any precision of 20 digits or more holds it.
+    if (precision >= 20) return true;
     std::uint64_t limit = 1;
     for (int k = 0; k < precision; ++k) limit *= 10;
     return scaled < limit;
@@ -143,6 +143,9 @@ NumberParse parse_number(std::string_view text, int scale, bool allow_unit) {
         }
     }
     if (!any_digit) return r;
+    // |value| x 10^scale must fit in 64 bits (< 10^19): otherwise it cannot be
+    // held exactly and is treated as too large rather than wrapped around.
+    if (integer_digits + scale > 19) r.huge = true;
     for (int k = frac_seen; k < scale; ++k) fraction *= 10;
     // A unit after the number: optional spaces, then letters, '%' or '/'.
     if (i < s.size()) {

@@ -32,7 +32,7 @@ std::string format_date(Date d);
 struct NumberParse {
     bool ok = false;               // the text is a number (optionally with a unit)
     bool negative = false;
-    bool huge = false;             // more than 15 digits before the point
+    bool huge = false;             // more than 15 digits before the point, or too many to scale in 64 bits
     bool fraction_nonzero = false; // a non-zero digit after the point
     std::uint64_t scaled = 0;      // |value| x 10^scale, rounded half away from zero
     int scale = 0;

@@ -156,3 +156,18 @@ TEST(PzCode, Normalisation) {
     for (const char *bad : {"", "PZ", "PZ1000", "0", "PZ000", "41.5", "abc", "PZ04A", "41."})
         EXPECT_FALSE(normalise_pz_code(bad)) << bad;
 }
+
+TEST(ParseNumber, LargeScalesDoNotWrapAround) {
+    // 15 integer digits at scale 6 would need 10^21 > 2^64: the value cannot be
+    // held exactly, so it is "huge" (never stored) rather than wrapped.
+    const NumberParse big = parse_number("999999999999999", 6, false);
+    EXPECT_TRUE(big.ok);
+    EXPECT_TRUE(big.huge);
+    EXPECT_FALSE(big.fits(21));
+    // 14 digits at scale 5 fit in 64 bits, and Decimal(20, 5) holds them.
+    const NumberParse fits = parse_number("12345678901234.5", 5, false);
+    EXPECT_FALSE(fits.huge);
+    EXPECT_DOUBLE_EQ(fits.value(), 12345678901234.5);
+    EXPECT_TRUE(fits.fits(20));
+    EXPECT_FALSE(fits.fits(18));
+}
