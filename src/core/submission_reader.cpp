@@ -353,8 +353,11 @@ ParsedSubmission read_submission(std::string_view file_bytes, const SubmissionCo
             }
         }
 
+        // An identifier cell holding only separators ("-", " - ") names no
+        // child either: treat it as missing rather than as one shared child.
         const std::string_view id = st.cell(row, id_col);
-        if (id.empty()) missing_identifier.push_back(row.record_number);
+        if (std::none_of(id.begin(), id.end(), [](char c) { return c != ' ' && c != '-' && c != '\t'; }))
+            missing_identifier.push_back(row.record_number);
         const std::string_view pdu = st.cell(row, pdu_col);
         if (!pdu.empty()) {
             const auto norm = normalise_pz_code(pdu);

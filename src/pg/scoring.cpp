@@ -1,5 +1,6 @@
 // KPI scoring against the tables: load children, run the engine, store scores.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -128,7 +129,9 @@ void read_record_columns(const std::vector<RecordColumn<R>> &cols, int first_att
                 const Datum d = values[att];
                 switch (c.type) {
                 case ColumnType::date:
-                    if (!isnull) rec.*c.i32 = DatumGetDateADT(d);
+                    // An infinite date (possible through a manual edit) is no
+                    // date for the KPI rules.
+                    if (!isnull && !DATE_NOT_FINITE(DatumGetDateADT(d))) rec.*c.i32 = DatumGetDateADT(d);
                     break;
                 case ColumnType::int4:
                     if (!isnull) rec.*c.i32 = DatumGetInt32(d);
@@ -137,7 +140,8 @@ void read_record_columns(const std::vector<RecordColumn<R>> &cols, int first_att
                     if (!isnull) rec.*c.i16 = DatumGetInt16(d);
                     break;
                 case ColumnType::float8:
-                    if (!isnull) rec.*c.f64 = DatumGetFloat8(d);
+                    // Likewise NaN or infinity in a numeric column: no measurement.
+                    if (!isnull && std::isfinite(DatumGetFloat8(d))) rec.*c.f64 = DatumGetFloat8(d);
                     break;
                 case ColumnType::text: {
                     TextRef &ref = texts[r * text_cols + t++];
@@ -229,7 +233,7 @@ std::vector<LoadedChild> load_children(ChildQueries &queries, Oid arg_type, Datu
                 c.audit_year = DatumGetInt32(SPI_getbinval(tuple, desc, 3, &isnull));
                 records[r].first_row_number = DatumGetInt32(SPI_getbinval(tuple, desc, 4, &isnull));
                 Datum d = SPI_getbinval(tuple, desc, 5, &isnull);
-                if (!isnull) records[r].date_leaving_service = DatumGetDateADT(d);
+                if (!isnull && !DATE_NOT_FINITE(DatumGetDateADT(d))) records[r].date_leaving_service = DatumGetDateADT(d);
                 d = SPI_getbinval(tuple, desc, 6, &isnull);
                 if (!isnull) records[r].reason_leaving_service = DatumGetInt16(d);
             }

@@ -133,6 +133,15 @@ TEST(Structure, RowsWithoutIdentifier) {
                              "have no NHS Number.");
 }
 
+// A cell of separators only is no identifier: not one child shared by every
+// such row.
+TEST(Structure, SeparatorsAreNoIdentifier) {
+    Row dash = valid_row(Y21);
+    dash[FieldId::nhs_number] = " - ";
+    const auto e = expect_structural(make_file(Y21, {valid_row(Y21), dash}), ctx2021(), sqlstate::kMissingIdentifier);
+    EXPECT_EQ(e.detail(), "Row 3 has no NHS Number.");
+}
+
 TEST(Structure, TooManyValuesOnTheFirstDataRow) {
     // Two extra non-empty values beyond the 52 headings, and the row has 52 other values filled in.
     std::string line;
