@@ -42,3 +42,24 @@ TEST(ErrorCodes, DocumentationListsExactlyTheTable) {
     for (const auto &c : error_codes()) table.emplace_back(c.code);
     EXPECT_EQ(documented, table);
 }
+
+// The README lists the same codes, in the same order, with the same
+// kept/dropped mark (its meanings are shortened, so they are not compared).
+TEST(ErrorCodes, ReadmeListsEveryCode) {
+    std::ifstream in(std::string(NPDA_FIXTURES_DIR) + "/../../README.md");
+    ASSERT_TRUE(in.good());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string readme = ss.str();
+    const std::regex row(R"(\n\| `([a-z_]+)` \| [^|]+ \| (kept|dropped) \|)");
+    std::vector<std::string> listed;
+    for (auto it = std::sregex_iterator(readme.begin(), readme.end(), row); it != std::sregex_iterator(); ++it) {
+        listed.push_back((*it)[1]);
+        const auto *info = find_error_code((*it)[1].str());
+        ASSERT_NE(info, nullptr) << (*it)[1] << " is in the README but not in error_codes()";
+        EXPECT_EQ((*it)[2].str() == "dropped", info->value_dropped) << (*it)[1];
+    }
+    std::vector<std::string> table;
+    for (const auto &c : error_codes()) table.emplace_back(c.code);
+    EXPECT_EQ(listed, table);
+}
