@@ -253,6 +253,10 @@ NPDA_FUNCTION(_submit_csv) {
     const npda::ParsedSubmission parsed = npda::read_submission(bytes, ctx);
 
     lock_pdu_period(target);
+    // From here until the file is written the statement-level KPI triggers
+    // stand aside: the children being removed need no scores, and the new
+    // ones are scored once below from the records in memory.
+    std::optional<npda::pg::BulkLoadScope> bulk(std::in_place);
     retire_previous(target);
 
     std::size_t visit_count = 0;
@@ -273,13 +277,9 @@ NPDA_FUNCTION(_submit_csv) {
 
     const RowsWithErrors bad(parsed.errors);
     const std::vector<std::int64_t> patient_ids = allocate_ids("npda.patient_id_seq", parsed.patients.size());
-    {
-        // Scoring happens once below from the records in memory; the
-        // statement-level triggers on the tables skip while this scope lasts.
-        npda::pg::BulkLoadScope bulk;
-        insert_patients(parsed, submission_id, patient_ids, bad, target.pdu_id);
-        insert_visits(parsed, patient_ids, bad);
-    }
+    insert_patients(parsed, submission_id, patient_ids, bad, target.pdu_id);
+    insert_visits(parsed, patient_ids, bad);
+    bulk.reset();
     insert_errors(parsed.errors, submission_id);
     npda::pg::score_records(parsed.patients, patient_ids, target.period_id, target.audit_year, target.today);
 
