@@ -1,11 +1,12 @@
 -- Roll-ups (kpis.md §6): levels, the D11 de-duplication of a child who moved
 -- between PDUs (conformance case N08), Wales, Jersey and the RCPCH test unit.
 SET client_min_messages = warning;
--- A 2021-template file from rows of the first 13 columns (NHS number ... visit
--- date); the other 39 columns are left empty.
+-- A 2021-template file from rows given as their first columns (NHS number ...
+-- visit date, and more where a test needs them); each row is padded with empty
+-- cells to the template's 52.
 CREATE FUNCTION pg_temp.file_2021(rows text[]) RETURNS bytea LANGUAGE sql AS $$
   SELECT convert_to('NHS Number,Date of Birth,Postcode of usual address,Stated gender,Ethnic Category,Diabetes Type,Date of Diabetes Diagnosis,Date of leaving service,Reason for leaving service,Death Date,GP Practice Code,PDU Number,Visit/Appointment Date,Patient Height (cm),Patient Weight (kg),Observation Date (Height and weight),Hba1c Value,HbA1c result format,Observation Date: Hba1c Value,Diabetes Treatment at time of Hba1c measurement,"If treatment included insulin pump therapy (i.e. option 3 or 6 selected), was this part of a closed loop system?","At the time of HbA1c measurement, in addition to standard blood glucose monitoring (SBGM), was the patient using any other method of glucose monitoring?",Systolic Blood Pressure,Diastolic Blood pressure,Observation Date (Blood Pressure),Foot Assessment / Examination Date,Retinal Screening date,Retinal Screening Result,Urinary Albumin Level (ACR),Observation Date: Urinary Albumin Level,Albuminuria Stage,Total Cholesterol Level (mmol/l),Observation Date: Total Cholesterol Level,Observation Date: Thyroid Function ,"At time of, or following measurement of thyroid function, was the patient prescribed any thyroid treatment?",Observation Date: Coeliac Disease Screening,Has the patient been recommended a Gluten-free diet?,Observation Date - Psychological Screening Assessment,Was the patient assessed as requiring additional psychological/CAMHS support outside of MDT clinics?,Does the patient smoke?,Date of offer of referral to smoking cessation service (if patient is a current smoker),Date of Level 3 carbohydrate counting education received,Was the patient offered an additional appointment with a paediatric dietitian?,Date of additional appointment with dietitian,Was the patient using (or trained to use) blood ketone testing equipment at time of visit?,Date that influenza immunisation was recommended,Date of provision of advice (''sick-day rules'') about managing diabetes during intercurrent illness or episodes of hyperglycaemia,Start date (Hospital Provider Spell),Discharge date (Hospital provider spell),Reason for admission,Only complete if DKA selected in previous question: During this DKA admission did the patient receive any of the following therapies?,Only complete if OTHER selected: Reason for admission (free text)' || E'\n' ||
-                    array_to_string(ARRAY(SELECT r || repeat(',', 39) FROM unnest(rows) r), E'\n'), 'UTF8')
+                    array_to_string(ARRAY(SELECT r || repeat(',', 51 - (length(r) - length(replace(r, ',', '')))) FROM unnest(rows) r), E'\n'), 'UTF8')
 $$;
 
 -- N08: child 9434765919 is in PZ041's active submission (visit 2024-05-01,
@@ -83,6 +84,16 @@ SELECT level, area_code, eligible FROM npda.kpi_results
 -- The map view carries geometry for the areas that have one.
 SELECT level, count(*) AS rows, count(geom) AS with_geometry, min(ST_SRID(geom)) AS srid
   FROM npda.kpi_map WHERE kpi = '1' AND audit_year = 2024 GROUP BY level ORDER BY level;
+
+-- Quarter breakdowns (kpis.md §6.4, D10; case N07): diagnoses on 30 June and
+-- 1 July fall in Q1 and Q2; an admission that started before the period is
+-- dated by its discharge; a transition to adult care by its leaving date.
+SELECT patient_count FROM npda.submit_csv('PZ002', pg_temp.file_2021(ARRAY[
+  '9434765919,04/04/2012,NR4 7UY,1,A,1,30/06/2024,,,,A81001,PZ002,01/07/2024' || repeat(',', 35) || '30/03/2024,02/04/2024,1',
+  '9876543210,04/04/2012,NR4 7UY,1,A,1,01/07/2024,,,,A81001,PZ002,02/07/2024',
+  '5990128088,04/04/2006,NR4 7UY,1,A,1,01/01/2020,15/01/2025,1,,A81001,PZ002,01/05/2024']), 2024, 'quarters.csv');
+SELECT quarter, quarter_start, new_diagnoses, admissions, dka_admissions, leavers, transitions_to_adult_care
+  FROM npda.kpi_quarterly WHERE level = 'pdu' AND area_code = 'PZ002' AND audit_year = 2024 ORDER BY quarter;
 
 \set ECHO none
 \i test/sql/include/outcome_of.psql
