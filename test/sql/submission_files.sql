@@ -153,31 +153,9 @@ SELECT v.row_number, v.visit_date, v.height, v.weight, v.hba1c, v.hba1c_format, 
 -- 6. Messy exports of the 2024-10 sheet. Each is built from the file's bytes
 -- and must be accepted with exactly the children, visits and findings of the
 -- clean file.
-CREATE FUNCTION pg_temp.csv_split(line text) RETURNS text[]
-LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-  cells text[] := '{}';
-  cur text := '';
-  in_quotes boolean := false;
-  i integer := 1;
-  ch text;
-BEGIN
-  WHILE i <= length(line) LOOP
-    ch := substr(line, i, 1);
-    IF in_quotes THEN
-      IF ch = '"' AND substr(line, i + 1, 1) = '"' THEN cur := cur || '"'; i := i + 1;
-      ELSIF ch = '"' THEN in_quotes := false;
-      ELSE cur := cur || ch;
-      END IF;
-    ELSIF ch = '"' THEN in_quotes := true;
-    ELSIF ch = ',' THEN cells := cells || cur; cur := '';
-    ELSE cur := cur || ch;
-    END IF;
-    i := i + 1;
-  END LOOP;
-  RETURN cells || cur;
-END
-$$;
+\set ECHO none
+\i test/sql/include/csv_split.psql
+\set ECHO all
 -- Quote every cell (quote_all) or only those that need it.
 CREATE FUNCTION pg_temp.csv_line(cells text[], quote_all boolean DEFAULT false) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$

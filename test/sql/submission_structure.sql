@@ -7,31 +7,9 @@ SET client_min_messages = warning;
 
 -- A CSV line split into its cells (RFC 4180 quotes; one physical line) and
 -- joined back, quoting cells that need it.
-CREATE FUNCTION pg_temp.csv_split(line text) RETURNS text[]
-LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-  cells text[] := '{}';
-  cur text := '';
-  in_quotes boolean := false;
-  i integer := 1;
-  ch text;
-BEGIN
-  WHILE i <= length(line) LOOP
-    ch := substr(line, i, 1);
-    IF in_quotes THEN
-      IF ch = '"' AND substr(line, i + 1, 1) = '"' THEN cur := cur || '"'; i := i + 1;
-      ELSIF ch = '"' THEN in_quotes := false;
-      ELSE cur := cur || ch;
-      END IF;
-    ELSIF ch = '"' THEN in_quotes := true;
-    ELSIF ch = ',' THEN cells := cells || cur; cur := '';
-    ELSE cur := cur || ch;
-    END IF;
-    i := i + 1;
-  END LOOP;
-  RETURN cells || cur;
-END
-$$;
+\set ECHO none
+\i test/sql/include/csv_split.psql
+\set ECHO all
 CREATE FUNCTION pg_temp.csv_line(cells text[]) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
   SELECT string_agg(CASE WHEN c ~ '[",\r\n]' THEN '"' || replace(c, '"', '""') || '"' ELSE coalesce(c, '') END, ','
