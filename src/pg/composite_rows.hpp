@@ -59,7 +59,17 @@ public:
     void insert(const std::vector<const R *> &rows, Extra &&extra) {
         if (rows.empty()) return;
         const std::size_t n = rows.size();
+        // Everything built for this batch (text values, formed tuples, the
+        // array) lives in a context of its own that is deleted once the rows
+        // are written; allocated in the caller's context (SPI's procedure
+        // context) it would stay until SPI_finish, and a 400,000-row file
+        // would keep every batch's copies alive at once. On an error the
+        // context goes with its parent at transaction abort.
+        const MemoryContext batch = call([]() {
+            return AllocSetContextCreate(CurrentMemoryContext, "npda composite rows", ALLOCSET_DEFAULT_SIZES);
+        });
         const Datum array = call([&]() {
+            const MemoryContext caller = MemoryContextSwitchTo(batch);
             Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * n));
             Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * static_cast<std::size_t>(natts_)));
             bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * static_cast<std::size_t>(natts_)));
@@ -107,10 +117,12 @@ public:
             bool typbyval;
             char typalign;
             get_typlenbyvalalign(type_, &typlen, &typbyval, &typalign);
-            return PointerGetDatum(construct_array(elems, static_cast<int>(n), type_, typlen, typbyval, typalign));
+            const Datum result = PointerGetDatum(construct_array(elems, static_cast<int>(n), type_, typlen, typbyval, typalign));
+            MemoryContextSwitchTo(caller);
+            return result;
         });
         spi_execute(sql_.c_str(), {{array_type_, array}});
-        call([&]() { pfree(DatumGetPointer(array)); });
+        call([&]() { MemoryContextDelete(batch); });
     }
 
 private:
