@@ -93,6 +93,11 @@ void store_scores(const std::vector<ScoredChild> &scored, Date as_of) {
         static KeptPlan plan(kSql);
         spi_execute_plan(plan, {{INT8ARRAYOID, ids}, {INT8ARRAYOID, periods}, {DATEOID, DateADTGetDatum(as_of)},
                            {ot.array_type, outcomes}, {FLOAT8ARRAYOID, values}, {INT2ARRAYOID, expected}});
+        // The batch's arrays are in SPI's procedure context: free them now
+        // rather than at SPI_finish.
+        call([&]() {
+            for (Datum d : {ids, periods, outcomes, values, expected}) pfree(DatumGetPointer(d));
+        });
     }
 }
 
@@ -192,6 +197,10 @@ void for_each_batch(KeptPlan &plan, Oid arg_type, Datum arg, Fn &&fn) {
         const std::uint64_t n = SPI_processed;
         if (n == 0) break;
         fn(n);
+        // A fetched batch stays in SPI's procedure context until SPI_finish
+        // unless freed: without this a national re-score would hold every
+        // patient and visit row it ever fetched at once.
+        call([]() { SPI_freetuptable(SPI_tuptable); });
     }
     call([&]() { SPI_cursor_close(portal); });
 }
