@@ -108,10 +108,19 @@ BEGIN
     -- One rebuild at a time per period: a concurrent refresh waits, then
     -- rebuilds from the committed scores.
     PERFORM pg_advisory_xact_lock(1313883202, p.id::integer);
-    total := total + npda._refresh_kpi_aggregation(p.id);
+    -- Claim the period's bookkeeping row before reading a single score. A
+    -- transaction that changed the period's scores holds this row (through
+    -- npda._mark_scores_changed) until it ends, so this waits for it, and the
+    -- rebuild below, a later statement with a fresh snapshot under READ
+    -- COMMITTED, includes what it committed. A change marked after this point
+    -- waits for this transaction and then sets a data_changed_at later than
+    -- refreshed_at: the next refresh takes the period up again. Stamping the
+    -- row after the rebuild instead would mark a rebuild that missed a change
+    -- committed meanwhile as current.
     INSERT INTO npda.kpi_aggregation_refresh AS r (audit_period_id, refreshed_at)
     VALUES (p.id, clock_timestamp())
     ON CONFLICT (audit_period_id) DO UPDATE SET refreshed_at = clock_timestamp();
+    total := total + npda._refresh_kpi_aggregation(p.id);
   END LOOP;
   IF audit_year IS NOT NULL AND NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'NP104', MESSAGE = format('no audit period %s', audit_year),
