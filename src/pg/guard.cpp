@@ -21,6 +21,16 @@ int sqlstate_code(const char *s) {
     return MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]);
 }
 
+// A text that copy_text cut at its buffer's size may end inside a multibyte
+// character; that partial character would make the message invalid in the
+// database encoding (a client in another encoding then gets a conversion
+// error instead of ours). Drop it. Runs outside any catch scope: pg_mbcliplen
+// only walks the bytes and does not ereport.
+void clip_to_character(char *text, std::size_t size) {
+    const int len = static_cast<int>(strnlen(text, size));
+    text[pg_mbcliplen(text, len, len)] = '\0';
+}
+
 }  // namespace
 
 void capture_current_exception(CaughtError &caught) noexcept {
@@ -49,7 +59,10 @@ void capture_current_exception(CaughtError &caught) noexcept {
     }
 }
 
-void raise_caught(const CaughtError &caught) {
+void raise_caught(CaughtError &caught) {
+    clip_to_character(caught.message, sizeof caught.message);
+    clip_to_character(caught.detail, sizeof caught.detail);
+    clip_to_character(caught.hint, sizeof caught.hint);
     switch (caught.kind) {
     case CaughtError::kPostgres:
         ReThrowError(caught.edata);

@@ -52,8 +52,8 @@ struct CaughtError {
 void capture_current_exception(CaughtError &caught) noexcept;
 
 // Raise the captured error as a PostgreSQL error. Called after the catch scope
-// has ended; does not return.
-[[noreturn]] void raise_caught(const CaughtError &caught);
+// has ended; does not return. Trims texts cut inside a multibyte character.
+[[noreturn]] void raise_caught(CaughtError &caught);
 
 // Run body() under the entry guard. body returns a Datum.
 template <typename Body>
