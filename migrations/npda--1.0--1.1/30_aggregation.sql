@@ -85,6 +85,26 @@ CREATE TRIGGER patient_kpi_score_changed_update AFTER UPDATE ON npda.patient_kpi
 CREATE TRIGGER patient_kpi_score_changed_delete AFTER DELETE ON npda.patient_kpi_score REFERENCING OLD TABLE AS changed_old
   FOR EACH STATEMENT EXECUTE FUNCTION npda._mark_scores_changed();
 
+-- Withdrawing a submission (is_active set to false) changes what the period's
+-- roll-ups count without touching a score: mark the period as well.
+CREATE FUNCTION npda._mark_submission_periods_changed() RETURNS trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  INSERT INTO npda.kpi_aggregation_refresh AS r (audit_period_id)
+  SELECT DISTINCT n.audit_period_id
+    FROM changed_new n JOIN changed_old o ON o.id = n.id
+   WHERE n.is_active IS DISTINCT FROM o.is_active
+  ON CONFLICT (audit_period_id) DO UPDATE SET data_changed_at = clock_timestamp();
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION npda._mark_submission_periods_changed() IS
+  'Trigger: a submission made active or inactive changes its period''s roll-ups; note it for the next npda.refresh_kpi_aggregations().';
+CREATE TRIGGER submission_activity_changed AFTER UPDATE ON npda.submission
+  REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
+  FOR EACH STATEMENT EXECUTE FUNCTION npda._mark_submission_periods_changed();
+
 CREATE FUNCTION npda._refresh_kpi_aggregation(audit_period_id bigint) RETURNS integer
   AS 'MODULE_PATHNAME', '_refresh_kpi_aggregation' LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION npda._refresh_kpi_aggregation(bigint) IS

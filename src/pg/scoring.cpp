@@ -325,6 +325,19 @@ std::vector<LoadedChild> load_children_by_id(const std::vector<std::int64_t> &id
 }
 
 std::size_t score_patient_ids(const std::vector<std::int64_t> &ids, Date as_of) {
+    if (ids.empty()) return 0;
+    // Share the lock of the children's audit periods, which npda.rescore takes
+    // exclusively, before reading them: a whole-period re-score that started
+    // earlier must not overwrite this fresher score with one built from data
+    // it read before this edit, nor this edit a re-score's. The lock is held
+    // to commit; the read below (a new statement, so a new snapshot under READ
+    // COMMITTED) then sees whatever the re-score committed.
+    static KeptPlan lock_periods(
+        "SELECT pg_catalog.pg_advisory_xact_lock_shared(1313883203, x.audit_period_id::int4) "
+        "FROM (SELECT DISTINCT s.audit_period_id FROM npda.patient p JOIN npda.submission s ON s.id = p.submission_id "
+        "WHERE p.id = ANY($1) ORDER BY 1) x");
+    const Datum array = build_array(INT8OID, ids.size(), [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(ids[i]); });
+    spi_execute_plan(lock_periods, {{INT8ARRAYOID, array}});
     std::vector<LoadedChild> children = load_children_by_id(ids);
     return score_loaded(children, as_of);
 }

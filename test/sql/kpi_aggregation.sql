@@ -81,6 +81,16 @@ SELECT level, area_code, eligible FROM npda.kpi_results
  WHERE audit_year = 2024 AND kpi = '1' AND level IN ('country', 'nhs_england_region') AND eligible > 0
  ORDER BY level, area_code;
 
+-- Withdrawing a submission (no score changes) marks its period too: the next
+-- refresh no longer counts its child.
+SELECT npda.refresh_kpi_aggregations() AS rows_when_unchanged_again;
+UPDATE npda.submission s SET is_active = false FROM npda.paediatric_diabetes_unit u
+ WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code = 'PZ010';
+SELECT npda.refresh_kpi_aggregations() > 0 AS rebuilt_after_withdrawal;
+SELECT area_code, eligible + ineligible AS children FROM npda.kpi_results
+ WHERE audit_year = 2024 AND kpi = '1' AND level IN ('pdu', 'national') AND area_code IN ('PZ010', 'national')
+ ORDER BY area_code;
+
 -- The map view carries geometry for the areas that have one.
 SELECT level, count(*) AS rows, count(geom) AS with_geometry, min(ST_SRID(geom)) AS srid
   FROM npda.kpi_map WHERE kpi = '1' AND audit_year = 2024 GROUP BY level ORDER BY level;
