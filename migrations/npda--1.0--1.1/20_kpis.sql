@@ -186,18 +186,30 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   ids bigint[];
-  id_column text := TG_ARGV[0];
 BEGIN
   IF npda._bulk_load_active() THEN
     RETURN NULL;
   END IF;
-  IF TG_OP = 'INSERT' THEN
-    EXECUTE format('SELECT array_agg(DISTINCT %I) FROM changed_new', id_column) INTO ids;
-  ELSIF TG_OP = 'DELETE' THEN
-    EXECUTE format('SELECT array_agg(DISTINCT %I) FROM changed_old', id_column) INTO ids;
+  -- Static statements, one per table shape and event, so PL/pgSQL keeps
+  -- their plans (it compiles the function once per trigger table): a visit
+  -- edit plans nothing.
+  IF TG_ARGV[0] = 'id' THEN
+    IF TG_OP = 'INSERT' THEN
+      SELECT array_agg(DISTINCT c.id) INTO ids FROM changed_new c;
+    ELSIF TG_OP = 'DELETE' THEN
+      SELECT array_agg(DISTINCT c.id) INTO ids FROM changed_old c;
+    ELSE
+      SELECT array_agg(DISTINCT x) INTO ids FROM (SELECT id FROM changed_new UNION SELECT id FROM changed_old) AS c(x);
+    END IF;
   ELSE
-    EXECUTE format('SELECT array_agg(DISTINCT x) FROM (SELECT %1$I FROM changed_new UNION SELECT %1$I FROM changed_old) AS c(x)',
-                   id_column) INTO ids;
+    IF TG_OP = 'INSERT' THEN
+      SELECT array_agg(DISTINCT c.patient_id) INTO ids FROM changed_new c;
+    ELSIF TG_OP = 'DELETE' THEN
+      SELECT array_agg(DISTINCT c.patient_id) INTO ids FROM changed_old c;
+    ELSE
+      SELECT array_agg(DISTINCT x) INTO ids
+        FROM (SELECT patient_id FROM changed_new UNION SELECT patient_id FROM changed_old) AS c(x);
+    END IF;
   END IF;
   IF ids IS NOT NULL THEN
     PERFORM npda._score_patients(ids, current_date);
@@ -206,7 +218,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION npda._rescore_changed_children() IS
-  'Trigger: re-score (as of today) every child touched by the statement; TG_ARGV[0] names the column holding the npda.patient id.';
+  'Trigger: re-score (as of today) every child touched by the statement; TG_ARGV[0] names the column holding the npda.patient id (id on npda.patient, patient_id on visit and transfer).';
 
 CREATE TRIGGER visit_rescore_insert AFTER INSERT ON npda.visit REFERENCING NEW TABLE AS changed_new
   FOR EACH STATEMENT EXECUTE FUNCTION npda._rescore_changed_children('patient_id');
