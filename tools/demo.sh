@@ -8,10 +8,11 @@ trap 'npda_cluster_stop' EXIT
 npda_install_packages
 npda_build_install
 npda_cluster_start
-psql -X -q -d postgres -c "CREATE DATABASE npda_demo" >/dev/null
-export PGDATABASE=npda_demo
-echo "== CREATE EXTENSION npda CASCADE"
-psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION npda CASCADE"
+# The demo runs in database postgres, where pg_cron lives (cron.database_name),
+# so CREATE EXTENSION npda schedules its two jobs there and then.
+export PGDATABASE=postgres
+echo "== CREATE EXTENSION pg_cron; CREATE EXTENSION npda CASCADE"
+psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_cron" -c "CREATE EXTENSION npda CASCADE"
 for part in tools/demo/[0-9][0-9]_*.sh; do
   [ -e "$part" ] || continue
   bash "$part"

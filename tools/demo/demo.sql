@@ -5,6 +5,9 @@ SELECT extversion AS npda_version FROM pg_extension WHERE extname = 'npda';
 SELECT npda.audit_year(start_date) AS audit_year, start_date, end_date, dataset_year, is_open
 FROM npda.audit_period ORDER BY start_date;
 
+\echo '== The jobs CREATE EXTENSION scheduled with pg_cron'
+SELECT jobname, schedule, command FROM cron.job WHERE jobname LIKE 'npda-%' ORDER BY jobname;
+
 \echo '== PDUs per country and NHS England region'
 SELECT coalesce(country_name, '(no geography: RCPCH test unit)') AS country,
        coalesce(nhs_england_region_name, '-') AS nhs_england_region, count(*) AS pdus
