@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include "guard.hpp"
 
@@ -32,6 +34,11 @@ Datum build_array(Oid elemtype, std::size_t n, Getter &&getter) {
         pfree(nulls);
         return PointerGetDatum(array);
     });
+}
+
+// A bigint[] of ids, the common case.
+inline Datum int8_array(const std::vector<std::int64_t> &ids) {
+    return build_array(INT8OID, ids.size(), [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(ids[i]); });
 }
 
 }  // namespace npda::pg

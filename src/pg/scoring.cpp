@@ -317,11 +317,19 @@ void score_records(const std::vector<PatientRecord> &patients, const std::vector
     store_scores(scored, as_of);
 }
 
+namespace {
+
+// The children whose ids are in `ids_array` (a bigint[]).
+std::vector<LoadedChild> load_children_in(Datum ids_array) {
+    static ChildQueries by_id("p.id = ANY($1)");
+    return load_children(by_id, INT8ARRAYOID, ids_array);
+}
+
+}  // namespace
+
 std::vector<LoadedChild> load_children_by_id(const std::vector<std::int64_t> &ids) {
     if (ids.empty()) return {};
-    const Datum array = build_array(INT8OID, ids.size(), [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(ids[i]); });
-    static ChildQueries by_id("p.id = ANY($1)");
-    return load_children(by_id, INT8ARRAYOID, array);
+    return load_children_in(int8_array(ids));
 }
 
 std::size_t score_patient_ids(const std::vector<std::int64_t> &ids, Date as_of) {
@@ -336,9 +344,9 @@ std::size_t score_patient_ids(const std::vector<std::int64_t> &ids, Date as_of) 
         "SELECT pg_catalog.pg_advisory_xact_lock_shared(1313883203, x.audit_period_id::int4) "
         "FROM (SELECT DISTINCT s.audit_period_id FROM npda.patient p JOIN npda.submission s ON s.id = p.submission_id "
         "WHERE p.id = ANY($1) ORDER BY 1) x");
-    const Datum array = build_array(INT8OID, ids.size(), [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(ids[i]); });
+    const Datum array = int8_array(ids);
     spi_execute_plan(lock_periods, {{INT8ARRAYOID, array}});
-    std::vector<LoadedChild> children = load_children_by_id(ids);
+    std::vector<LoadedChild> children = load_children_in(array);
     return score_loaded(children, as_of);
 }
 

@@ -18,27 +18,34 @@ void SpiConnection::finish() {
     call([]() { SPI_finish(); });
 }
 
-std::uint64_t spi_execute(const char *sql, std::initializer_list<SpiArg> args, bool read_only) {
-    // Plain arrays sized for our statements: nothing with a destructor may be
-    // created inside the PG_TRY below.
-    constexpr int kMaxArgs = 80;
-    Oid types[kMaxArgs];
-    Datum values[kMaxArgs];
-    char nulls[kMaxArgs];
+namespace {
+
+// Statement arguments in plain arrays: nothing with a destructor may be
+// created inside the PG_TRY that uses them.
+struct PlanArgs {
+    Oid types[16];
+    Datum values[16];
+    char nulls[16];
     int n = 0;
-    for (const SpiArg &a : args) {
-        if (n == kMaxArgs) throw std::length_error("too many SPI arguments");
-        types[n] = a.type;
-        values[n] = a.value;
-        nulls[n] = a.is_null ? 'n' : ' ';
-        ++n;
+    explicit PlanArgs(std::initializer_list<SpiArg> args) {
+        for (const SpiArg &a : args) {
+            if (n == 16) throw std::length_error("too many SPI arguments");
+            types[n] = a.type;
+            values[n] = a.value;
+            nulls[n] = a.is_null ? 'n' : ' ';
+            ++n;
+        }
     }
-    const int rc = call([&]() {
-        int r = SPI_execute_with_args(sql, n, types, values, nulls, read_only, 0);
+};
+
+}  // namespace
+
+std::uint64_t spi_execute(const char *sql, std::initializer_list<SpiArg> args, bool read_only) {
+    PlanArgs a(args);
+    call([&]() {
+        const int r = SPI_execute_with_args(sql, a.n, a.types, a.values, a.nulls, read_only, 0);
         if (r < 0) elog(ERROR, "SPI_execute_with_args failed (%d) for: %s", r, sql);
-        return r;
     });
-    (void)rc;
     return SPI_processed;
 }
 
@@ -66,25 +73,6 @@ SPIPlanPtr KeptPlan::get(int nargs, const Oid *types) {
     return plan_;
 }
 
-namespace {
-
-struct PlanArgs {
-    Oid types[16];
-    Datum values[16];
-    char nulls[16];
-    int n = 0;
-    explicit PlanArgs(std::initializer_list<SpiArg> args) {
-        for (const SpiArg &a : args) {
-            if (n == 16) throw std::length_error("too many arguments for a kept plan");
-            types[n] = a.type;
-            values[n] = a.value;
-            nulls[n] = a.is_null ? 'n' : ' ';
-            ++n;
-        }
-    }
-};
-
-}  // namespace
 
 std::uint64_t spi_execute_plan(KeptPlan &plan, std::initializer_list<SpiArg> args, bool read_only) {
     PlanArgs a(args);

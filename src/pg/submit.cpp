@@ -16,8 +16,8 @@
 #include "errors.hpp"
 #include "record_columns.hpp"
 #include "submission_reader.hpp"
+#include "arrays.hpp"
 #include "composite_rows.hpp"
-#include "record_arrays.hpp"
 #include "scoring.hpp"
 #include "spi.hpp"
 
@@ -161,7 +161,7 @@ void insert_patients(const npda::ParsedSubmission &parsed, std::int64_t submissi
         "INSERT INTO npda.transfer (patient_id, paediatric_diabetes_unit_id, date_leaving_service, reason_leaving_service) "
         "SELECT u.p, $1, u.d, u.r FROM unnest($2::int8[], $3::date[], $4::int2[]) AS u(p, d, r)",
         {{INT8OID, Int64GetDatum(pdu_id)},
-         {INT8ARRAYOID, npda::pg::build_array(INT8OID, n, [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(ids[i]); })},
+         {INT8ARRAYOID, npda::pg::int8_array(ids)},
          {DATEARRAYOID, npda::pg::build_array(DATEOID, n, [&](std::size_t i, Datum &v, bool &is_null) {
               if (rows[i]->date_leaving_service) v = DateADTGetDatum(*rows[i]->date_leaving_service); else is_null = true;
           })},
