@@ -28,11 +28,11 @@
 #include <unordered_set>
 #include <vector>
 
-#include "csv_reader.hpp"
+#include "ingest/csv_reader.hpp"
 #include "errors.hpp"
 #include "nhs_number.hpp"
-#include "submission_reader.hpp"
-#include "value_parsing.hpp"
+#include "ingest/submission_reader.hpp"
+#include "ingest/value_parsing.hpp"
 #include "npda_gen.hpp"
 
 namespace {

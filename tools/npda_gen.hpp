@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "calendar.hpp"
-#include "dataset.hpp"
-#include "record.hpp"
+#include "ingest/dataset.hpp"
+#include "ingest/record.hpp"
 
 namespace npda_gen {
 

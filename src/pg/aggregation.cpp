@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "kpi.hpp"
-#include "kpi_aggregate.hpp"
+#include "kpi/kpi.hpp"
+#include "kpi/aggregate.hpp"
 #include "arrays.hpp"
 #include "scoring.hpp"
 #include "spi.hpp"

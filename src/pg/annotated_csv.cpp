@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "csv_reader.hpp"
-#include "text_decode.hpp"
+#include "ingest/csv_reader.hpp"
+#include "ingest/text_decode.hpp"
 #include "spi.hpp"
 
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "record_columns.hpp"
+#include "ingest/record_columns.hpp"
 #include "spi.hpp"
 
 namespace npda::pg {

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "kpi.hpp"
+#include "kpi/kpi.hpp"
 #include "scoring.hpp"
 #include "spi.hpp"
 

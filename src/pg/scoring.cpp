@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "kpi.hpp"
-#include "record_columns.hpp"
+#include "kpi/kpi.hpp"
+#include "ingest/record_columns.hpp"
 #include "scoring.hpp"
 #include "spi.hpp"
 #include "arrays.hpp"

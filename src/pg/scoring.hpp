@@ -1,4 +1,4 @@
-// KPI scoring in the database: run the core KPI engine (src/core/kpi.hpp) on
+// KPI scoring in the database: run the core KPI engine (src/core/kpi/kpi.hpp) on
 // children held in memory (the submission path) or read back from the tables
 // (triggers, npda.rescore), and store one npda.patient_kpi_score row per child.
 #pragma once
@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "calendar.hpp"
-#include "record.hpp"
+#include "ingest/record.hpp"
 
 namespace npda::pg {
 

@@ -14,8 +14,8 @@
 
 #include "calendar.hpp"
 #include "errors.hpp"
-#include "record_columns.hpp"
-#include "submission_reader.hpp"
+#include "ingest/record_columns.hpp"
+#include "ingest/submission_reader.hpp"
 #include "arrays.hpp"
 #include "composite_rows.hpp"
 #include "scoring.hpp"

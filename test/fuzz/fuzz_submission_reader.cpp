@@ -10,9 +10,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "csv_reader.hpp"
+#include "ingest/csv_reader.hpp"
 #include "errors.hpp"
-#include "submission_reader.hpp"
+#include "ingest/submission_reader.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // RFC 4180 reading and record numbering (data-model §6.1, §9).
 #include <gtest/gtest.h>
 
-#include "csv_reader.hpp"
+#include "ingest/csv_reader.hpp"
 
 using namespace npda;
 

@@ -3,10 +3,10 @@
 
 #include <set>
 
-#include "csv_reader.hpp"
-#include "dataset.hpp"
+#include "ingest/csv_reader.hpp"
+#include "ingest/dataset.hpp"
 #include "reader_test_util.hpp"
-#include "value_sets.hpp"
+#include "ingest/value_sets.hpp"
 
 using namespace npda;
 using npda::test::read_fixture;

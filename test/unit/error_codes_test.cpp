@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "error_codes.hpp"
+#include "ingest/error_codes.hpp"
 
 using namespace npda;
 

@@ -3,8 +3,8 @@
 // transfers and deaths, care-at-diagnosis windows and the pending rules.
 #include <gtest/gtest.h>
 
-#include "kpi_measures.hpp"
-#include "kpi_stats.hpp"
+#include "kpi/measures.hpp"
+#include "kpi/stats.hpp"
 #include "kpi_test_fixtures.hpp"
 
 using namespace kpitest;

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "calendar.hpp"
-#include "kpi.hpp"
-#include "kpi_aggregate.hpp"
-#include "record.hpp"
+#include "kpi/kpi.hpp"
+#include "kpi/aggregate.hpp"
+#include "ingest/record.hpp"
 
 namespace kpitest {
 

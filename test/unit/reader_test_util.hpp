@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "dataset.hpp"
-#include "error_codes.hpp"
-#include "submission_reader.hpp"
+#include "ingest/dataset.hpp"
+#include "ingest/error_codes.hpp"
+#include "ingest/submission_reader.hpp"
 
 namespace npda::test {
 

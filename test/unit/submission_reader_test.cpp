@@ -3,7 +3,7 @@
 // numbering, ordering of findings and the interrupt hook.
 #include <gtest/gtest.h>
 
-#include "csv_reader.hpp"
+#include "ingest/csv_reader.hpp"
 #include "reader_test_util.hpp"
 
 using namespace npda;

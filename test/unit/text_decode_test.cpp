@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "errors.hpp"
-#include "text_decode.hpp"
+#include "ingest/text_decode.hpp"
 
 using namespace npda;
 

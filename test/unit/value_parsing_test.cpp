@@ -5,9 +5,9 @@
 #include <fstream>
 #include <set>
 
-#include "csv_reader.hpp"
+#include "ingest/csv_reader.hpp"
 #include "reader_test_util.hpp"
-#include "value_parsing.hpp"
+#include "ingest/value_parsing.hpp"
 
 using namespace npda;
 

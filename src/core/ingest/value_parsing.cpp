@@ -1,5 +1,5 @@
 // Single-value parsers; no allocation except where a string is returned.
-#include "value_parsing.hpp"
+#include "ingest/value_parsing.hpp"
 
 #include <algorithm>
 #include <array>

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string_view>
 #include <vector>
-#include "kpi.hpp"
-#include "record.hpp"
+#include "kpi/kpi.hpp"
+#include "ingest/record.hpp"
 #include "no_postgres.hpp"
 
 namespace npda {

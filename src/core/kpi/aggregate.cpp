@@ -1,10 +1,10 @@
 // Aggregates over a scope (kpis.md §6.3) and D11 attribution (kpis.md §6.2).
-#include "kpi_aggregate.hpp"
+#include "kpi/aggregate.hpp"
 
 #include <algorithm>
 
 #include "errors.hpp"
-#include "kpi_stats.hpp"
+#include "kpi/stats.hpp"
 
 namespace npda {
 

@@ -1,6 +1,6 @@
 // Value-set tables (spec/data-model.md §3). Labels are for messages and the
 // PostgreSQL layer's lookup tables; the codes are what the CSV carries.
-#include "value_sets.hpp"
+#include "ingest/value_sets.hpp"
 
 #include <algorithm>
 

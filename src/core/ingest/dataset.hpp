@@ -8,8 +8,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-#include "record.hpp"
-#include "value_sets.hpp"
+#include "ingest/record.hpp"
+#include "ingest/value_sets.hpp"
 #include "no_postgres.hpp"
 
 namespace npda {

@@ -6,7 +6,7 @@
 // 32.1, 44, 45, 46 and 47. The result depends only on the record, the audit
 // period (with its dataset) and the as-of date, which matters only for
 // "pending" (D12). Aggregation and the D11 attribution of moved children are
-// in kpi_aggregate.hpp.
+// in kpi/aggregate.hpp.
 #pragma once
 #include <array>
 #include <cstddef>
@@ -14,7 +14,7 @@
 #include <optional>
 #include <string_view>
 #include "calendar.hpp"
-#include "record.hpp"
+#include "ingest/record.hpp"
 #include "no_postgres.hpp"
 
 namespace npda {

@@ -5,8 +5,8 @@
 // when the code could not be read.
 #include <initializer_list>
 
-#include "error_codes.hpp"
-#include "submission_internal.hpp"
+#include "ingest/error_codes.hpp"
+#include "ingest/submission_internal.hpp"
 
 namespace npda::detail {
 

@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <limits>
 
-#include "error_codes.hpp"
+#include "ingest/error_codes.hpp"
 #include "nhs_number.hpp"
-#include "submission_internal.hpp"
+#include "ingest/submission_internal.hpp"
 
 namespace npda::detail {
 

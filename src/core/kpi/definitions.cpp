@@ -1,6 +1,6 @@
 // The 51 KPI definitions (kpis.md §4, §5), their names and the scoring period.
 
-#include "kpi.hpp"
+#include "kpi/kpi.hpp"
 
 namespace npda {
 

@@ -1,5 +1,5 @@
 // The table of field-error codes; docs/error-codes.md mirrors it.
-#include "error_codes.hpp"
+#include "ingest/error_codes.hpp"
 
 namespace npda {
 

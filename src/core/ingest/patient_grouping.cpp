@@ -6,8 +6,8 @@
 #include <map>
 #include <unordered_map>
 
-#include "error_codes.hpp"
-#include "submission_internal.hpp"
+#include "ingest/error_codes.hpp"
+#include "ingest/submission_internal.hpp"
 
 namespace npda::detail {
 

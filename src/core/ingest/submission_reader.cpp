@@ -2,14 +2,14 @@
 // reject a whole file (spec/data-model.md §6), the row pass and the hand-over
 // to grouping. Cell rules: field_rules.cpp; row rules: cross_field_rules.cpp;
 // children: patient_grouping.cpp.
-#include "submission_reader.hpp"
+#include "ingest/submission_reader.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
 
-#include "error_codes.hpp"
-#include "submission_internal.hpp"
+#include "ingest/error_codes.hpp"
+#include "ingest/submission_internal.hpp"
 
 namespace npda {
 

@@ -1,9 +1,9 @@
 // Mean and median for the KPI engine and its aggregates (kpis.md §3.6, D8).
-#include "kpi_stats.hpp"
+#include "kpi/stats.hpp"
 
 #include <algorithm>
 
-#include "kpi.hpp"
+#include "kpi/kpi.hpp"
 
 namespace npda {
 

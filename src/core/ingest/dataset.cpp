@@ -1,5 +1,5 @@
 // Template tables and heading matching (spec/data-model.md §5.1, §5.2, §6.2).
-#include "dataset.hpp"
+#include "ingest/dataset.hpp"
 
 namespace npda {
 

@@ -11,9 +11,9 @@
 #include <vector>
 #include "calendar.hpp"
 #include "errors.hpp"
-#include "record.hpp"
-#include "text_decode.hpp"
-#include "value_parsing.hpp"
+#include "ingest/record.hpp"
+#include "ingest/text_decode.hpp"
+#include "ingest/value_parsing.hpp"
 #include "no_postgres.hpp"
 
 namespace npda {

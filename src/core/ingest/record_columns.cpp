@@ -1,5 +1,5 @@
 // The column lists of npda.patient and npda.visit, mapped to record members.
-#include "record_columns.hpp"
+#include "ingest/record_columns.hpp"
 
 namespace npda {
 

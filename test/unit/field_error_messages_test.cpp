@@ -1,4 +1,4 @@
-// Review: every field error must name its row and column (FieldError does) and
+// Every field error must name its row and column (FieldError does) and
 // say in its message what was expected, so a PDU's data lead can fix the cell
 // without reading the specification.
 #include <gtest/gtest.h>
@@ -24,7 +24,7 @@ FieldError only(Row changes, std::string_view code, DatasetYear y = Y21) {
 
 }  // namespace
 
-TEST(ReviewMessages, TextInANumberColumnSaysWhatNumberIsExpected) {
+TEST(FieldErrorMessages, TextInANumberColumnSaysWhatNumberIsExpected) {
     const FieldError e = only({{FieldId::height, "tall"}}, ec::kNumberFormat);
     EXPECT_EQ(e.row_number, 2);
     EXPECT_EQ(e.column_heading, "Patient Height (cm)");
@@ -34,14 +34,14 @@ TEST(ReviewMessages, TextInANumberColumnSaysWhatNumberIsExpected) {
                             "to 200 (kg).");
 }
 
-TEST(ReviewMessages, HbA1cExpectationFollowsTheFormat) {
+TEST(FieldErrorMessages, HbA1cExpectationFollowsTheFormat) {
     const FieldError pct = only({{FieldId::hba1c, "abc"}, {FieldId::hba1c_format, "2"}}, ec::kNumberFormat);
     EXPECT_EQ(pct.message, "'abc' is not a number; expected a number from 3 to 20 (%).");
     const FieldError mmol = only({{FieldId::hba1c, "abc"}}, ec::kNumberFormat);
     EXPECT_EQ(mmol.message, "'abc' is not a number; expected a number from 20 to 195 (mmol/mol).");
 }
 
-TEST(ReviewMessages, NumberTooLargeForItsColumnSaysTheLimitAndTheRange) {
+TEST(FieldErrorMessages, NumberTooLargeForItsColumnSaysTheLimitAndTheRange) {
     const FieldError e = only({{FieldId::height, "1000"}}, ec::kValueTooLarge);
     EXPECT_EQ(e.message, "'1000' is too large to be stored in 'Patient Height (cm)' (at most 999.9); expected a "
                          "number from 40 to 240 (cm).");
@@ -50,12 +50,12 @@ TEST(ReviewMessages, NumberTooLargeForItsColumnSaysTheLimitAndTheRange) {
                           "number from 50 to 200 (mmHg).");
 }
 
-TEST(ReviewMessages, NotAWholeNumberSaysTheRange) {
+TEST(FieldErrorMessages, NotAWholeNumberSaysTheRange) {
     const FieldError e = only({{FieldId::systolic_blood_pressure, "110.5"}}, ec::kNumberFormat);
     EXPECT_EQ(e.message, "'110.5' is not a whole number; expected a whole number from 50 to 200 (mmHg).");
 }
 
-TEST(ReviewMessages, CodeTooLargeListsTheCodes) {
+TEST(FieldErrorMessages, CodeTooLargeListsTheCodes) {
     const FieldError e = only({{FieldId::treatment, "70000"}}, ec::kValueTooLarge);
     EXPECT_EQ(e.column_heading, "Diabetes Treatment at time of Hba1c measurement");
     EXPECT_EQ(e.message,
@@ -66,7 +66,7 @@ TEST(ReviewMessages, CodeTooLargeListsTheCodes) {
                             "4, 5, 99.");
 }
 
-TEST(ReviewMessages, PostcodeSaysWhatAPostcodeLooksLike) {
+TEST(FieldErrorMessages, PostcodeSaysWhatAPostcodeLooksLike) {
     const FieldError e = only({{FieldId::postcode, "NOT A CODE"}}, ec::kPostcodeFormat);
     EXPECT_EQ(e.column_heading, "Postcode of usual address");
     EXPECT_EQ(e.message,

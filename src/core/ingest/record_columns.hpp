@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 #include <vector>
-#include "record.hpp"
+#include "ingest/record.hpp"
 #include "no_postgres.hpp"
 
 namespace npda {

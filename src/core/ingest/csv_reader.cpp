@@ -1,5 +1,5 @@
 // Streaming RFC 4180 parser with the tolerances listed in csv_reader.hpp.
-#include "csv_reader.hpp"
+#include "ingest/csv_reader.hpp"
 
 #include <cstring>
 

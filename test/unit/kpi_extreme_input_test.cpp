@@ -1,11 +1,11 @@
-// Review findings in the KPI engine: date arithmetic at the ends of the date
+// The KPI engine at the extremes of its input: date arithmetic at the ends of the date
 // range (PostgreSQL's 'infinity' dates arrive as INT32_MAX / INT32_MIN) and the
 // cost of scoring one child with very many rows.
 #include <gtest/gtest.h>
 
 #include <climits>
 
-#include "kpi_aggregate.hpp"
+#include "kpi/aggregate.hpp"
 #include "kpi_test_fixtures.hpp"
 
 using namespace kpitest;
@@ -27,7 +27,7 @@ PatientRecord with_hba1c(PatientRecord p, Date hba1c_date, double value) {
 
 }  // namespace
 
-TEST(ReviewKpiDates, InfiniteDiagnosisDateHasNoQualifyingHba1c) {
+TEST(KpiInfiniteDates, InfiniteDiagnosisDateHasNoQualifyingHba1c) {
     // dx = +infinity: no HbA1c can be "strictly more than 90 days after" it (D8).
     PatientRecord p = with_hba1c(Std(), D(2024, 5, 1), 50);
     p.diagnosis_date = kInfinity;
@@ -40,7 +40,7 @@ TEST(ReviewKpiDates, InfiniteDiagnosisDateHasNoQualifyingHba1c) {
     EXPECT_EQ(outcome(p, "44", D(2024, 6, 1)), Outcome::fail);
 }
 
-TEST(ReviewKpiDates, MinusInfiniteDiagnosisDateKeepsEveryHba1c) {
+TEST(KpiInfiniteDates, MinusInfiniteDiagnosisDateKeepsEveryHba1c) {
     PatientRecord p = with_hba1c(Std(), D(2024, 5, 1), 50);
     p.diagnosis_date = kMinusInfinity;
     const KpiResults r = score(p);
@@ -53,7 +53,7 @@ TEST(ReviewKpiDates, MinusInfiniteDiagnosisDateKeepsEveryHba1c) {
     EXPECT_EQ(outcome(p, "41"), Outcome::ineligible);
 }
 
-TEST(ReviewKpiDates, InfiniteDatesInAttribution) {
+TEST(KpiInfiniteDates, InfiniteDatesInAttribution) {
     PatientRecord a = Std();
     a.diagnosis_date = kInfinity;
     PatientRecord b = Std();
@@ -75,7 +75,7 @@ TEST(ReviewKpiDates, InfiniteDatesInAttribution) {
 // under a second). No timing is asserted here -- timed assertions belong to
 // the benchmarks -- but these inputs make a quadratic regression obvious.
 
-TEST(ReviewKpiScale, ManyDistinctAdmissionsForOneChild) {
+TEST(KpiManyRowsForOneChild, ManyDistinctAdmissionsForOneChild) {
     constexpr int kRows = 150000;
     PatientRecord p = Std();
     p.visits.clear();
@@ -98,7 +98,7 @@ TEST(ReviewKpiScale, ManyDistinctAdmissionsForOneChild) {
     EXPECT_DOUBLE_EQ(*r[slot("47")].value, kRows / 2);
 }
 
-TEST(ReviewKpiScale, ManyHeightOnlyAndWeightOnlyRows) {
+TEST(KpiManyRowsForOneChild, ManyHeightOnlyAndWeightOnlyRows) {
     constexpr int kRows = 120000;
     PatientRecord p = C5();
     p.visits.clear();
@@ -122,7 +122,7 @@ TEST(ReviewKpiScale, ManyHeightOnlyAndWeightOnlyRows) {
     EXPECT_EQ(outcome(p, "26"), Outcome::pass);
 }
 
-TEST(ReviewKpiScale, AdmissionTriplesWithEmptyParts) {
+TEST(KpiManyRowsForOneChild, AdmissionTriplesWithEmptyParts) {
     // D9: empty equals empty inside a triple; a different empty part is a different admission.
     PatientRecord p = Std();
     auto admit = [&](OptDate adm, OptDate dis, std::int16_t reason) {

@@ -4,9 +4,9 @@
 // measures directly.
 #pragma once
 #include <initializer_list>
-#include "kpi.hpp"
-#include "kpi_stats.hpp"
-#include "record.hpp"
+#include "kpi/kpi.hpp"
+#include "kpi/stats.hpp"
+#include "ingest/record.hpp"
 #include "no_postgres.hpp"
 
 namespace npda {

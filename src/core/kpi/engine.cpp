@@ -1,8 +1,8 @@
 // score_patient: the 51 outcomes of one child (kpis.md §3.5, §4, §5; D12).
 #include <algorithm>
 
-#include "kpi_measures.hpp"
-#include "kpi_stats.hpp"
+#include "kpi/measures.hpp"
+#include "kpi/stats.hpp"
 
 namespace npda {
 

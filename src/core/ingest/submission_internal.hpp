@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 #include <vector>
-#include "csv_reader.hpp"
-#include "dataset.hpp"
-#include "submission_reader.hpp"
+#include "ingest/csv_reader.hpp"
+#include "ingest/dataset.hpp"
+#include "ingest/submission_reader.hpp"
 #include "no_postgres.hpp"
 
 namespace npda::detail {
