@@ -13,8 +13,10 @@ CORE_SRCS = $(sort $(wildcard src/core/*.cpp src/core/*/*.cpp))
 PG_SRCS = $(sort $(wildcard src/pg/*.cpp))
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-# The SQL scripts (first release, each upgrade, fresh install of the newest
-# version) are assembled from numbered parts by tools/build-sql.sh.
+# The SQL scripts (the fresh install of the default version and one update
+# script from every earlier release) are assembled by tools/build-sql.sh from
+# migrations/<version>/ and seeds/ (tables and data, append-only) and sql/ (the
+# current definitions); see sql/README.md and migrations/README.md.
 SQL_SCRIPTS := $(shell bash tools/build-sql.sh --list)
 SQL_SOURCES := $(wildcard sql/*.sql seeds/*.sql migrations/*.sql migrations/*/*.sql) npda.control tools/build-sql.sh
 DATA_built = $(SQL_SCRIPTS)

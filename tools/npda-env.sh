@@ -41,6 +41,10 @@ npda_install_packages() {
 npda_build_install() {
   echo "== building and installing the extension"
   make -C "$NPDA_ROOT" -s -j2 PG_CONFIG="$PG_CONFIG" >/dev/null
+  # Scripts left by an earlier install (an older release's fresh script, say)
+  # would be found by CREATE EXTENSION ... VERSION and hide what this build
+  # ships: install onto a clean slate.
+  rm -f "$("$PG_CONFIG" --sharedir)"/extension/npda--*.sql
   make -C "$NPDA_ROOT" -s install PG_CONFIG="$PG_CONFIG" >/dev/null
 }
 

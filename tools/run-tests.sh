@@ -6,8 +6,10 @@
 #      NPDA_FUZZ_SECONDS=N for a longer exploratory run with a random seed)
 #   4. pg_regress (test/sql -> expected/) and isolation (test/specs -> test/expected/)
 #      against a throwaway cluster with pg_cron preloaded
-#   5. upgrade path (first release -> ALTER EXTENSION UPDATE) and pg_dump/pg_restore
+#   5. the upgrade walk (every kept release -> ALTER EXTENSION UPDATE, compared with a
+#      fresh install) and pg_dump/pg_restore (test/upgrade/run.sh)
 #   6. pgTAP files in test/pgtap (pg_prove)
+#   and, before the cluster starts, the repository checks in test/repo (TAP scripts)
 # The last line is "N passed, N failed"; the exit status is 0 only when nothing failed.
 source "$(dirname "$0")/npda-env.sh"
 cd "$NPDA_ROOT"
@@ -75,6 +77,17 @@ if ls test/fuzz/*.cpp >/dev/null 2>&1; then
   fi
 fi
 
+echo "== repository checks (test/repo)"
+for t in test/repo/*.sh; do
+  name=$(basename "$t" .sh)
+  bash "$t" >"$LOGDIR/repo-$name.log" 2>&1 || true
+  p=$(grep -cE '^ok [0-9]+' "$LOGDIR/repo-$name.log" || true)
+  f=$(grep -cE '^not ok [0-9]+' "$LOGDIR/repo-$name.log" || true)
+  [ "$p" -gt 0 ] || f=$((f + 1))
+  record "repo $name" "$p" "$f"
+  [ "$f" -eq 0 ] || grep -vE '^ok ' "$LOGDIR/repo-$name.log" | head -30
+done
+
 echo "== extension: build, install, throwaway cluster"
 npda_build_install
 npda_cluster_start
@@ -91,8 +104,8 @@ if [ "$f" -ne 0 ]; then
   for d in regression.diffs output_iso/regression.diffs; do [ -f "$d" ] && head -150 "$d"; done
 fi
 
-echo "== upgrade path and dump/restore"
-bash tools/test-upgrade.sh >"$LOGDIR/upgrade.log" 2>&1 || true
+echo "== upgrade walk and dump/restore"
+bash test/upgrade/run.sh >"$LOGDIR/upgrade.log" 2>&1 || true
 p=$(grep -cE '^ok [0-9]+' "$LOGDIR/upgrade.log" || true)
 f=$(grep -cE '^not ok [0-9]+' "$LOGDIR/upgrade.log" || true)
 [ "$p" -gt 0 ] || f=$((f + 1))

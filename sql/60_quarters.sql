@@ -2,7 +2,7 @@
 -- new diagnoses, admissions, DKA admissions, leavers and transitions to adult
 -- care per quarter of the audit year, for each PDU and nationally.
 
-CREATE VIEW npda.kpi_quarterly AS
+CREATE OR REPLACE VIEW npda.kpi_quarterly AS
 WITH scope AS (
   -- Every child of an active submission, with what §6.4 counts.
   SELECT u.pz_code, ap.id AS audit_period_id, ap.start_date, ap.end_date, ap.dataset_year,

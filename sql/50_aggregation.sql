@@ -1,31 +1,8 @@
--- Roll-ups: KPI aggregates per PDU, trust or local health board, integrated
--- care board, NHS England region, country and nation, rebuilt from the
--- per-child scores (derived data: they can always be recomputed).
+-- Roll-ups: comments on the tables of migrations/1.1/30_aggregation.sql, the
+-- bookkeeping triggers that mark a period for the next refresh, the refresh
+-- itself and the views npda.kpi_results and npda.kpi_map.
+-- A current definition (sql/README.md): re-applied by every upgrade.
 
-CREATE TABLE npda.kpi_aggregation (
-  level npda.geo_level NOT NULL,
-  area_code text NOT NULL,
-  audit_period_id bigint NOT NULL REFERENCES npda.audit_period (id),
-  kpi text NOT NULL REFERENCES npda.kpi (code),
-  eligible bigint NOT NULL,
-  ineligible bigint NOT NULL,
-  passed bigint NOT NULL,
-  failed bigint NOT NULL,
-  pending bigint NOT NULL,
-  value double precision,
-  children_with_value bigint NOT NULL DEFAULT 0,
-  as_of date NOT NULL,
-  computed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  PRIMARY KEY (level, area_code, audit_period_id, kpi),
-  CONSTRAINT kpi_aggregation_counts CHECK (eligible = passed + failed + pending)
-) PARTITION BY LIST (level);
-CREATE TABLE npda.kpi_aggregation_pdu PARTITION OF npda.kpi_aggregation FOR VALUES IN ('pdu');
-CREATE TABLE npda.kpi_aggregation_trust PARTITION OF npda.kpi_aggregation FOR VALUES IN ('trust');
-CREATE TABLE npda.kpi_aggregation_local_health_board PARTITION OF npda.kpi_aggregation FOR VALUES IN ('local_health_board');
-CREATE TABLE npda.kpi_aggregation_integrated_care_board PARTITION OF npda.kpi_aggregation FOR VALUES IN ('integrated_care_board');
-CREATE TABLE npda.kpi_aggregation_nhs_england_region PARTITION OF npda.kpi_aggregation FOR VALUES IN ('nhs_england_region');
-CREATE TABLE npda.kpi_aggregation_country PARTITION OF npda.kpi_aggregation FOR VALUES IN ('country');
-CREATE TABLE npda.kpi_aggregation_national PARTITION OF npda.kpi_aggregation FOR VALUES IN ('national');
 COMMENT ON TABLE npda.kpi_aggregation IS
   'KPI results rolled up per area and audit period, one row per level, area, period and KPI; partitioned by level (one partition per level). Rebuilt from the per-child scores by npda.refresh_kpi_aggregations(). PDU rows count the PDU''s own children; above PDU level a child in two PDUs'' active submissions counts once, at the PDU of its latest visit in the period (KPIs 41-43: the PDU caring on day 90 / day 14 after diagnosis) (decision D11); PZ999 appears only at PDU level.';
 COMMENT ON COLUMN npda.kpi_aggregation.level IS 'pdu, trust, local_health_board, integrated_care_board, nhs_england_region, country or national.';
@@ -48,19 +25,12 @@ COMMENT ON TABLE npda.kpi_aggregation_integrated_care_board IS 'Partition of npd
 COMMENT ON TABLE npda.kpi_aggregation_nhs_england_region IS 'Partition of npda.kpi_aggregation: level nhs_england_region.';
 COMMENT ON TABLE npda.kpi_aggregation_country IS 'Partition of npda.kpi_aggregation: level country.';
 COMMENT ON TABLE npda.kpi_aggregation_national IS 'Partition of npda.kpi_aggregation: level national.';
-
-CREATE TABLE npda.kpi_aggregation_refresh (
-  audit_period_id bigint PRIMARY KEY REFERENCES npda.audit_period (id),
-  data_changed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  refreshed_at timestamptz
-);
 COMMENT ON TABLE npda.kpi_aggregation_refresh IS
   'Per audit period: when its per-child scores last changed and when its aggregates were last rebuilt; npda.refresh_kpi_aggregations(NULL) rebuilds the periods changed since.';
 COMMENT ON COLUMN npda.kpi_aggregation_refresh.audit_period_id IS 'npda.audit_period.id.';
 COMMENT ON COLUMN npda.kpi_aggregation_refresh.data_changed_at IS 'Last change to the period''s per-child scores (set by a trigger on npda.patient_kpi_score).';
 COMMENT ON COLUMN npda.kpi_aggregation_refresh.refreshed_at IS 'Last rebuild of the period''s aggregates.';
-
-CREATE FUNCTION npda._mark_scores_changed() RETURNS trigger
+CREATE OR REPLACE FUNCTION npda._mark_scores_changed() RETURNS trigger
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -78,16 +48,16 @@ END
 $$;
 COMMENT ON FUNCTION npda._mark_scores_changed() IS
   'Trigger: note that an audit period''s per-child scores changed, so the next npda.refresh_kpi_aggregations() rebuilds it.';
-CREATE TRIGGER patient_kpi_score_changed_insert AFTER INSERT ON npda.patient_kpi_score REFERENCING NEW TABLE AS changed_new
+CREATE OR REPLACE TRIGGER patient_kpi_score_changed_insert AFTER INSERT ON npda.patient_kpi_score REFERENCING NEW TABLE AS changed_new
   FOR EACH STATEMENT EXECUTE FUNCTION npda._mark_scores_changed();
-CREATE TRIGGER patient_kpi_score_changed_update AFTER UPDATE ON npda.patient_kpi_score REFERENCING NEW TABLE AS changed_new
+CREATE OR REPLACE TRIGGER patient_kpi_score_changed_update AFTER UPDATE ON npda.patient_kpi_score REFERENCING NEW TABLE AS changed_new
   FOR EACH STATEMENT EXECUTE FUNCTION npda._mark_scores_changed();
-CREATE TRIGGER patient_kpi_score_changed_delete AFTER DELETE ON npda.patient_kpi_score REFERENCING OLD TABLE AS changed_old
+CREATE OR REPLACE TRIGGER patient_kpi_score_changed_delete AFTER DELETE ON npda.patient_kpi_score REFERENCING OLD TABLE AS changed_old
   FOR EACH STATEMENT EXECUTE FUNCTION npda._mark_scores_changed();
 
 -- Withdrawing a submission (is_active set to false) changes what the period's
 -- roll-ups count without touching a score: mark the period as well.
-CREATE FUNCTION npda._mark_submission_periods_changed() RETURNS trigger
+CREATE OR REPLACE FUNCTION npda._mark_submission_periods_changed() RETURNS trigger
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -101,16 +71,14 @@ END
 $$;
 COMMENT ON FUNCTION npda._mark_submission_periods_changed() IS
   'Trigger: a submission made active or inactive changes its period''s roll-ups; note it for the next npda.refresh_kpi_aggregations().';
-CREATE TRIGGER submission_activity_changed AFTER UPDATE ON npda.submission
+CREATE OR REPLACE TRIGGER submission_activity_changed AFTER UPDATE ON npda.submission
   REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
   FOR EACH STATEMENT EXECUTE FUNCTION npda._mark_submission_periods_changed();
-
-CREATE FUNCTION npda._refresh_kpi_aggregation(audit_period_id bigint) RETURNS integer
+CREATE OR REPLACE FUNCTION npda._refresh_kpi_aggregation(audit_period_id bigint) RETURNS integer
   AS 'MODULE_PATHNAME', '_refresh_kpi_aggregation' LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION npda._refresh_kpi_aggregation(bigint) IS
   'Internal: rebuild one audit period''s aggregates (C++); returns the rows written.';
-
-CREATE FUNCTION npda.refresh_kpi_aggregations(audit_year integer DEFAULT NULL) RETURNS integer
+CREATE OR REPLACE FUNCTION npda.refresh_kpi_aggregations(audit_year integer DEFAULT NULL) RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -151,8 +119,7 @@ END
 $$;
 COMMENT ON FUNCTION npda.refresh_kpi_aggregations(integer) IS
   'Rebuild the KPI aggregates (npda.kpi_aggregation) of one audit year (the start year), or with NULL of every period whose per-child scores changed since its last rebuild. Scheduled every 15 minutes with pg_cron when available. Returns the aggregate rows written.';
-
-CREATE VIEW npda.kpi_results AS
+CREATE OR REPLACE VIEW npda.kpi_results AS
 SELECT a.level, a.area_code,
        CASE a.level
          WHEN 'pdu' THEN u.name
@@ -195,8 +162,7 @@ COMMENT ON COLUMN npda.kpi_results.value IS '44/45: HbA1c mmol/mol (mean of mean
 COMMENT ON COLUMN npda.kpi_results.as_of IS 'Results are at least as current as this date.';
 COMMENT ON COLUMN npda.kpi_results.computed_at IS 'When the aggregate was computed.';
 COMMENT ON COLUMN npda.kpi_results.kpi_position IS 'Report order of the KPI.';
-
-CREATE VIEW npda.kpi_map AS
+CREATE OR REPLACE VIEW npda.kpi_map AS
 SELECT kr.*,
        CASE kr.level
          WHEN 'pdu' THEN (SELECT u.location FROM npda.paediatric_diabetes_unit u WHERE u.pz_code = kr.area_code)
@@ -225,5 +191,3 @@ COMMENT ON COLUMN npda.kpi_map.as_of IS 'Results are at least as current as this
 COMMENT ON COLUMN npda.kpi_map.computed_at IS 'When the aggregate was computed.';
 COMMENT ON COLUMN npda.kpi_map.kpi_position IS 'Report order of the KPI.';
 COMMENT ON COLUMN npda.kpi_map.geom IS 'Area geometry, EPSG:4326 (longitude, latitude).';
-
-SELECT npda._schedule_job('npda-refresh-kpi-aggregations', '*/15 * * * *', 'SELECT npda.refresh_kpi_aggregations()');

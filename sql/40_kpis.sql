@@ -1,24 +1,22 @@
 -- KPIs: the 51 definitions, per-child scores kept current by triggers, and
--- the readable per-child views.
+-- the readable per-child views (tables: migrations/1.1/20_kpis.sql).
+-- A current definition (sql/README.md): re-applied by every upgrade.
 
-CREATE FUNCTION npda._kpi_definitions()
+CREATE OR REPLACE FUNCTION npda._kpi_definitions()
   RETURNS TABLE (kpi_position smallint, code text, key text, label text, kind text, denominator text, description text)
   AS 'MODULE_PATHNAME', '_kpi_definitions'
   LANGUAGE C IMMUTABLE;
 COMMENT ON FUNCTION npda._kpi_definitions() IS
   'Internal: the 51 KPI definitions compiled into the C++ engine (the source of npda.kpi).';
-
-CREATE TABLE npda.kpi (
-  code text PRIMARY KEY,
-  position smallint NOT NULL UNIQUE CHECK (position BETWEEN 1 AND 51),
-  key text NOT NULL UNIQUE,
-  label text NOT NULL,
-  kind text NOT NULL CHECK (kind IN ('cohort count', 'pass/fail proportion', 'care-process rate', 'value')),
-  denominator text NOT NULL,
-  description text NOT NULL
-);
-INSERT INTO npda.kpi (code, position, key, label, kind, denominator, description)
-SELECT code, kpi_position, key, label, kind, denominator, description FROM npda._kpi_definitions();
+-- npda.kpi holds the engine's definitions: re-applied by every upgrade, so a
+-- label or description changed in C++ reaches every database.
+INSERT INTO npda.kpi AS k (code, position, key, label, kind, denominator, description)
+SELECT code, kpi_position, key, label, kind, denominator, description FROM npda._kpi_definitions()
+ON CONFLICT (code) DO UPDATE
+  SET position = EXCLUDED.position, key = EXCLUDED.key, label = EXCLUDED.label, kind = EXCLUDED.kind,
+      denominator = EXCLUDED.denominator, description = EXCLUDED.description
+  WHERE (k.position, k.key, k.label, k.kind, k.denominator, k.description)
+        IS DISTINCT FROM (EXCLUDED.position, EXCLUDED.key, EXCLUDED.label, EXCLUDED.kind, EXCLUDED.denominator, EXCLUDED.description);
 COMMENT ON TABLE npda.kpi IS
   'The 51 NPDA KPI results (49 measures; 32 has three parts) as scored by the engine: RCPCH KPI specification of June 2024 with the project''s decisions D1-D14 (docs/kpis.md). Filled from the engine itself, so the two cannot disagree.';
 COMMENT ON COLUMN npda.kpi.code IS 'KPI code: ''1''..''31'', ''32.1'', ''32.2'', ''32.3'', ''33''..''49''.';
@@ -28,17 +26,6 @@ COMMENT ON COLUMN npda.kpi.label IS 'The specification''s measure name.';
 COMMENT ON COLUMN npda.kpi.kind IS 'cohort count (1-12: counted = pass), pass/fail proportion, care-process rate (32.1: counts checks) or value (44, 45 HbA1c mmol/mol; 46, 47 admissions).';
 COMMENT ON COLUMN npda.kpi.denominator IS 'Who is eligible (measures M1-M7).';
 COMMENT ON COLUMN npda.kpi.description IS 'Eligibility, pass rule and 2026-dataset notes, in words.';
-
-CREATE TABLE npda.patient_kpi_score (
-  patient_id bigint PRIMARY KEY REFERENCES npda.patient (id) ON DELETE CASCADE,
-  audit_period_id bigint NOT NULL REFERENCES npda.audit_period (id),
-  as_of date NOT NULL,
-  outcomes npda.kpi_outcome[] NOT NULL CHECK (cardinality(outcomes) = 51),
-  kpi_values double precision[] NOT NULL CHECK (cardinality(kpi_values) = 51),
-  checks_expected smallint,
-  scored_at timestamptz NOT NULL DEFAULT clock_timestamp()
-);
-CREATE INDEX patient_kpi_score_period ON npda.patient_kpi_score (audit_period_id);
 COMMENT ON TABLE npda.patient_kpi_score IS
   'Storage of the per-child KPI results: one row per child and audit period holding all 51 outcomes and values as arrays in npda.kpi.position order. Read it through npda.patient_kpi (one row per child and KPI). One row instead of 51 makes a national re-score write 40,000 rows, not 2 million (measured: 0.2 s against 5.9 s, 13 s with a per-row foreign key).';
 COMMENT ON COLUMN npda.patient_kpi_score.patient_id IS 'The child''s record (npda.patient.id); removed with it.';
@@ -52,7 +39,7 @@ COMMENT ON COLUMN npda.patient_kpi_score.scored_at IS 'When the row was computed
 -- children and visits, and the KPI triggers score them again (as of the
 -- restore date; npda.rescore(year, date) reproduces any other date).
 
-CREATE VIEW npda.patient_kpi AS
+CREATE OR REPLACE VIEW npda.patient_kpi AS
 SELECT s.patient_id, s.audit_period_id, k.code AS kpi, s.outcomes[k.position] AS outcome,
        s.kpi_values[k.position]::numeric AS value,
        CASE WHEN k.code = '32.1' THEN s.checks_expected::integer END AS value_expected,
@@ -68,8 +55,7 @@ COMMENT ON COLUMN npda.patient_kpi.outcome IS 'pass, fail, pending or ineligible
 COMMENT ON COLUMN npda.patient_kpi.value IS '32.1: checks achieved; 44/45: the child''s mean/median qualifying HbA1c, mmol/mol; 46/47: distinct qualifying admissions; NULL otherwise.';
 COMMENT ON COLUMN npda.patient_kpi.value_expected IS '32.1 only: checks expected (3 or 6).';
 COMMENT ON COLUMN npda.patient_kpi.as_of IS 'Date the outcome was evaluated for.';
-
-CREATE VIEW npda.patient_kpi_results AS
+CREATE OR REPLACE VIEW npda.patient_kpi_results AS
 SELECT s.patient_id, coalesce(p.nhs_number, p.unique_reference_number) AS nhs_number, u.pz_code,
        npda.audit_year(ap.start_date) AS audit_year, k.code AS kpi, k.label,
        s.outcomes[k.position] AS outcome, s.kpi_values[k.position]::numeric AS value,
@@ -96,34 +82,25 @@ COMMENT ON COLUMN npda.patient_kpi_results.as_of IS 'Date the outcome was evalua
 COMMENT ON COLUMN npda.patient_kpi_results.kpi_position IS 'Report order of the KPI (npda.kpi.position).';
 
 -- Scoring entry points.
-CREATE FUNCTION npda._bulk_load_active() RETURNS boolean
+CREATE OR REPLACE FUNCTION npda._bulk_load_active() RETURNS boolean
   AS 'MODULE_PATHNAME', '_bulk_load_active' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION npda._bulk_load_active() IS
   'Internal: true while npda.submit_csv writes a file (it scores the file itself, so the KPI triggers stand aside).';
-CREATE FUNCTION npda._score_patients(patient_ids bigint[], as_of date) RETURNS integer
+CREATE OR REPLACE FUNCTION npda._score_patients(patient_ids bigint[], as_of date) RETURNS integer
   AS 'MODULE_PATHNAME', '_score_patients' LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION npda._score_patients(bigint[], date) IS
   'Internal: re-score these children (npda.patient.id) as of a date; ids that no longer exist are skipped. Returns the number scored.';
-CREATE FUNCTION npda._rescore_period(audit_period_id bigint, as_of date) RETURNS integer
+CREATE OR REPLACE FUNCTION npda._rescore_period(audit_period_id bigint, as_of date) RETURNS integer
   AS 'MODULE_PATHNAME', '_rescore_period' LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION npda._rescore_period(bigint, date) IS
   'Internal: re-score every child of an audit period''s active submissions as of a date.';
-
-CREATE TABLE npda.audit_period_scoring (
-  audit_period_id bigint PRIMARY KEY REFERENCES npda.audit_period (id),
-  as_of date NOT NULL,
-  children integer NOT NULL,
-  scored_at timestamptz NOT NULL DEFAULT clock_timestamp()
-);
 COMMENT ON TABLE npda.audit_period_scoring IS
   'Last whole-period re-score of each audit period (npda.rescore): lets the scheduled job find periods that ended after they were last scored.';
 COMMENT ON COLUMN npda.audit_period_scoring.audit_period_id IS 'npda.audit_period.id.';
 COMMENT ON COLUMN npda.audit_period_scoring.as_of IS 'The as-of date of the last whole-period re-score.';
 COMMENT ON COLUMN npda.audit_period_scoring.children IS 'Children scored.';
 COMMENT ON COLUMN npda.audit_period_scoring.scored_at IS 'When it ran.';
-SELECT pg_catalog.pg_extension_config_dump('npda.audit_period_scoring', '');
-
-CREATE FUNCTION npda.rescore(audit_year integer, as_of date DEFAULT current_date) RETURNS integer
+CREATE OR REPLACE FUNCTION npda.rescore(audit_year integer, as_of date DEFAULT current_date) RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -150,8 +127,7 @@ END
 $$;
 COMMENT ON FUNCTION npda.rescore(integer, date) IS
   'Re-score every child of an audit period (audit year = start year) as of a date (default today): after a rule change, or to see the results as they stood on a chosen date. Returns the number of children scored.';
-
-CREATE FUNCTION npda.rescore_ended_periods() RETURNS integer
+CREATE OR REPLACE FUNCTION npda.rescore_ended_periods() RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -181,7 +157,7 @@ COMMENT ON FUNCTION npda.rescore_ended_periods() IS
 
 -- Triggers: statement-level with transition tables, so a statement touching
 -- many rows scores each affected child once.
-CREATE FUNCTION npda._rescore_changed_children() RETURNS trigger
+CREATE OR REPLACE FUNCTION npda._rescore_changed_children() RETURNS trigger
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -219,42 +195,20 @@ END
 $$;
 COMMENT ON FUNCTION npda._rescore_changed_children() IS
   'Trigger: re-score (as of today) every child touched by the statement; TG_ARGV[0] names the column holding the npda.patient id (id on npda.patient, patient_id on visit and transfer).';
-
-CREATE TRIGGER visit_rescore_insert AFTER INSERT ON npda.visit REFERENCING NEW TABLE AS changed_new
+CREATE OR REPLACE TRIGGER visit_rescore_insert AFTER INSERT ON npda.visit REFERENCING NEW TABLE AS changed_new
   FOR EACH STATEMENT EXECUTE FUNCTION npda._rescore_changed_children('patient_id');
-CREATE TRIGGER visit_rescore_update AFTER UPDATE ON npda.visit REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
+CREATE OR REPLACE TRIGGER visit_rescore_update AFTER UPDATE ON npda.visit REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
   FOR EACH STATEMENT EXECUTE FUNCTION npda._rescore_changed_children('patient_id');
-CREATE TRIGGER visit_rescore_delete AFTER DELETE ON npda.visit REFERENCING OLD TABLE AS changed_old
+CREATE OR REPLACE TRIGGER visit_rescore_delete AFTER DELETE ON npda.visit REFERENCING OLD TABLE AS changed_old
   FOR EACH STATEMENT EXECUTE FUNCTION npda._rescore_changed_children('patient_id');
-CREATE TRIGGER transfer_rescore_insert AFTER INSERT ON npda.transfer REFERENCING NEW TABLE AS changed_new
+CREATE OR REPLACE TRIGGER transfer_rescore_insert AFTER INSERT ON npda.transfer REFERENCING NEW TABLE AS changed_new
   FOR EACH STATEMENT EXECUTE FUNCTION npda._rescore_changed_children('patient_id');
-CREATE TRIGGER transfer_rescore_update AFTER UPDATE ON npda.transfer REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
+CREATE OR REPLACE TRIGGER transfer_rescore_update AFTER UPDATE ON npda.transfer REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
   FOR EACH STATEMENT EXECUTE FUNCTION npda._rescore_changed_children('patient_id');
-CREATE TRIGGER transfer_rescore_delete AFTER DELETE ON npda.transfer REFERENCING OLD TABLE AS changed_old
+CREATE OR REPLACE TRIGGER transfer_rescore_delete AFTER DELETE ON npda.transfer REFERENCING OLD TABLE AS changed_old
   FOR EACH STATEMENT EXECUTE FUNCTION npda._rescore_changed_children('patient_id');
-CREATE TRIGGER patient_rescore_insert AFTER INSERT ON npda.patient REFERENCING NEW TABLE AS changed_new
+CREATE OR REPLACE TRIGGER patient_rescore_insert AFTER INSERT ON npda.patient REFERENCING NEW TABLE AS changed_new
   FOR EACH STATEMENT EXECUTE FUNCTION npda._rescore_changed_children('id');
-CREATE TRIGGER patient_rescore_update AFTER UPDATE ON npda.patient REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
+CREATE OR REPLACE TRIGGER patient_rescore_update AFTER UPDATE ON npda.patient REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
   FOR EACH STATEMENT EXECUTE FUNCTION npda._rescore_changed_children('id');
 
--- Schedule a job with pg_cron when it is in this database; otherwise say how
--- to schedule it from cron.database_name. A WARNING, not a NOTICE: PostgreSQL
--- raises client_min_messages to WARNING while it runs an extension script, so
--- a NOTICE would never be seen.
-CREATE FUNCTION npda._schedule_job(job_name text, schedule text, command text) RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-  IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
-    PERFORM cron.schedule(job_name, schedule, command);
-  ELSE
-    RAISE WARNING 'pg_cron is not installed in this database: job % is not scheduled', job_name
-      USING HINT = format('In the database where pg_cron lives (cron.database_name), run: SELECT cron.schedule_in_database(%L, %L, %L, %L);',
-                          job_name, schedule, command, current_database());
-  END IF;
-END
-$$;
-COMMENT ON FUNCTION npda._schedule_job(text, text, text) IS
-  'Internal: schedule (or re-schedule, by name) an npda job with pg_cron in this database, or warn with the command to run in pg_cron''s database.';
-
-SELECT npda._schedule_job('npda-rescore-ended-periods', '17 2 * * *', 'SELECT npda.rescore_ended_periods()');

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The SQL layout keeps its promises (sql/README.md, migrations/README.md):
+#   - every object is defined in exactly one place: each CREATE of a table, type,
+#     index, view, function or trigger, and each COMMENT ON an object, appears
+#     once across migrations/, seeds/ and sql/;
+#   - migrations hold tables and data only (no function, view, trigger, grant or
+#     comment), and sql/ holds no table, index or ALTER TABLE;
+#   - the newest migrations folder is npda.control's default_version.
+# Prints TAP.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+n=0; fails=0
+check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
+
+migration_files=$(ls migrations/*/[0-9][0-9]_*.sql seeds/[0-9][0-9]_*.sql)
+definition_files=$(ls sql/[0-9][0-9]_*.sql)
+
+# "kind name" for every definition in the given files, one line per occurrence,
+# prefixed with the file. Names are lower-cased; function names keep their
+# argument list's types so that overloads count apart.
+definitions() {
+  perl -ne '
+    BEGIN { $f = "" }
+    if ($ARGV ne $f) { $f = $ARGV }
+    if (/^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(TABLE|TYPE|VIEW|TRIGGER)\s+([\w.]+)/i) { print "$f\t\L$1 $2\n" }
+    if (/^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+([\w.]+)/i) { print "$f\tindex \L$1\n" }
+    if (/^\s*CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+([\w.]+)\s*\(([^)]*)\)/i) {
+      my ($name, $args) = ($1, $2);
+      my @types = map { s/\s+DEFAULT\s+.*//i; s/^\s*(?:IN\s+|OUT\s+|INOUT\s+)?\w+\s+(?=\S)//; s/^\s+|\s+$//g; lc } split /,/, $args;
+      print "$f\tfunction \L$name\E(" . join(",", @types) . ")\n";
+    }
+    if (/^\s*COMMENT ON\s+(TABLE|COLUMN|VIEW|FUNCTION|TYPE|SCHEMA|TRIGGER)\s+(.+?)\s+IS\b/i) { print "$f\tcomment \L$1 $2\n" }
+  ' "$@"
+}
+
+all=$(definitions $migration_files $definition_files)
+[ "$(wc -l <<<"$all")" -gt 400 ]; check $? "definitions found ($(wc -l <<<"$all"))"
+dups=$(cut -f2 <<<"$all" | sort | uniq -d)
+[ -z "$dups" ]; check $? "every object is defined and commented in exactly one place"
+[ -z "$dups" ] || while read -r d; do grep -F "$(printf '\t')$d" <<<"$all" | sed 's/^/#   /'; done <<<"$dups"
+
+bad=$(grep -nEi '^\s*(CREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|VIEW|TRIGGER|PROCEDURE)|COMMENT\s+ON|GRANT|REVOKE)\b' $migration_files || true)
+[ -z "$bad" ]; check $? "migrations hold tables and data only"
+[ -z "$bad" ] || sed 's/^/#   /' <<<"$bad"
+bad=$(grep -nEi '^\s*(CREATE\s+(UNLOGGED\s+)?TABLE|ALTER\s+TABLE|CREATE\s+(UNIQUE\s+)?INDEX|CREATE\s+TYPE)\b' $definition_files || true)
+[ -z "$bad" ]; check $? "sql/ holds no table, index or type"
+[ -z "$bad" ] || sed 's/^/#   /' <<<"$bad"
+bad=$(grep -nEi '^\s*CREATE\s+(FUNCTION|VIEW|TRIGGER)\b' $definition_files || true)
+[ -z "$bad" ]; check $? "sql/ definitions can be re-applied (CREATE OR REPLACE)"
+[ -z "$bad" ] || sed 's/^/#   /' <<<"$bad"
+
+default=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" npda.control)
+newest=$(find migrations -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -1)
+[ "$newest" = "$default" ]; check $? "the newest migrations folder ($newest) is the default version ($default)"
+
+echo "1..$n"
+echo "# $((n - fails)) passed, $fails failed"
+[ $fails = 0 ]
