@@ -32,6 +32,7 @@ inline constexpr const char *kActiveSubmission = "NP106";   // an active submiss
 // NP9xx: internal errors (a bug: please report).
 inline constexpr const char *kInternal = "NP900";           // a C++ exception that is not npda::Error
 inline constexpr const char *kUnknownException = "NP901";   // catch (...)
+inline constexpr const char *kSchemaMismatch = "NP902";     // a table does not match the library's field table
 }  // namespace sqlstate
 
 // A user-facing error: SQLSTATE (5 characters), message (lower case, no final
