@@ -58,7 +58,7 @@ std::unordered_map<std::int64_t, PduAreas> load_pdu_areas() {
         a.icb = text_at(row, 5);
         a.region = text_at(row, 6);
         a.country = text_at(row, 7);
-        a.dummy = a.pz_code == "PZ999" || a.pz_code == "PZ998";
+        a.dummy = npda::is_test_unit(a.pz_code);
         areas.emplace(npda::pg::spi_int64(row, 1), std::move(a));
     }
     return areas;

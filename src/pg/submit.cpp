@@ -18,6 +18,7 @@
 #include "ingest/submission_reader.hpp"
 #include "arrays.hpp"
 #include "composite_rows.hpp"
+#include "locks.hpp"
 #include "scoring.hpp"
 #include "spi.hpp"
 
@@ -92,10 +93,8 @@ Target resolve_target(const std::string &pz_code, std::optional<int> requested_y
 // exclusively: a whole-period re-score never races a replacement that
 // removes the children it is scoring.
 void lock_pdu_period(const Target &t) {
-    spi_execute("SELECT pg_catalog.pg_advisory_xact_lock_shared(1313883203, $1)",
-                {{INT4OID, Int32GetDatum(static_cast<int32>(t.period_id))}});
-    spi_execute("SELECT pg_catalog.pg_advisory_xact_lock(1313883201, $1)",
-                {{INT4OID, Int32GetDatum(static_cast<int32>((t.pdu_id << 12) ^ t.period_id))}});
+    npda::pg::lock_period(t.period_id, false);
+    npda::pg::lock_pdu_period(t.pdu_id, t.period_id);
 }
 
 // Retire the active submission (kept as history with its file and errors) and
