@@ -31,7 +31,8 @@ WITH scope AS (
     LEFT JOIN npda.patient_kpi_score k ON k.patient_id = p.id
 ),
 child_rows AS (
-  -- The admission fields of each counted child's rows, as parallel arrays.
+  -- The admission fields of each counted child's rows, as parallel arrays
+  -- (rows with none of them say nothing about admissions and are left out).
   SELECT sc.pz_code, sc.audit_period_id, sc.child, sc.start_date, sc.end_date, sc.dataset_year,
          array_agg(v.hospital_admission_date) AS admitted, array_agg(v.hospital_discharge_date) AS discharged,
          array_agg(v.hospital_admission_reason) AS reasons_2021,
@@ -39,6 +40,8 @@ child_rows AS (
     FROM scope sc
     JOIN npda.visit v ON v.patient_id = sc.patient_id
    WHERE sc.counts_admissions
+     AND (v.hospital_admission_date, v.hospital_discharge_date, v.hospital_admission_reason,
+          v.hospital_admission_reason_2026) IS DISTINCT FROM (NULL, NULL, NULL, NULL)
    GROUP BY sc.patient_id, sc.pz_code, sc.audit_period_id, sc.child, sc.start_date, sc.end_date, sc.dataset_year
 ),
 admissions AS (
