@@ -262,7 +262,7 @@ Person make_person(std::uint64_t seed, bool jersey, const Settings &s, std::unor
     int ty = 0, tm = 0, td = 0;
     npda::date_to_ymd(s.today, ty, tm, td);
     if (tm == 2 && td == 29) td = 28;
-    const Date oldest = npda::date_from_ymd(ty - 25, tm, td) + 1;  // under 25 today (§4.6)
+    const Date oldest = npda::date_from_ymd(ty - 25, tm, td) + 1;  // under 25 today (docs/data-model.md §4.6)
     for (int attempt = 0; attempt < 50; ++attempt) {
         // Age today: most children 8-17, few babies, few young adults.
         const int age = r.pick<int>({{0, 0.1}, {1, 0.4}, {2, 0.8}, {3, 1.2}, {4, 1.6}, {5, 2.2}, {6, 2.8},

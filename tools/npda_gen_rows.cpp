@@ -3,7 +3,7 @@
 // Each child gets a clinical profile (from the person's seed, so a child who
 // moved unit looks the same in both files) and visits spread through its time
 // under the unit's care. Every value respects the reader's field and
-// cross-field rules (spec/data-model.md §4), so a file generated with
+// cross-field rules (docs/data-model.md §4), so a file generated with
 // --error-rate 0 has no findings; --error-rate p then spoils a share p of the
 // rows with one realistic mistake each (ErrorKind).
 #include <algorithm>
@@ -20,7 +20,7 @@ namespace {
 using npda::DatasetYear;
 using npda::FieldId;
 
-// The published heading lines, byte for byte (anchor-data/npda_csv_template_2021.csv
+// The published heading lines, byte for byte (test/fixtures/npda_csv_template_2021.csv
 // and _2026.csv): trailing spaces are part of some headings.
 constexpr const char kHeader2021[] =
     "NHS Number,Date of Birth,Postcode of usual address,Stated gender,Ethnic Category,Diabetes Type,Date "
@@ -277,7 +277,7 @@ Profile make_profile(const Person &p, const Settings &s) {
     f.learning = r.pick<std::int16_t>({{2, 0.9}, {1, 0.03}, {99, 0.07}});
     f.immunotherapy = r.pick<std::int16_t>({{2, 0.85}, {99, 0.14}, {1, 0.01}});
     if (f.immunotherapy == 1) {
-        // Not before the diagnosis (§4.6), not in the future.
+        // Not before the diagnosis (docs/data-model.md §4.6), not in the future.
         f.immunotherapy_date = std::min(p.diagnosis + r.range(0, 60), s.today);
     }
     f.percent_rows = r.chance(0.02);
@@ -381,7 +381,7 @@ void write_child(const Settings &s, const PduPlan &plan, const Enrolment &e, con
     const bool new_diagnosis = p.diagnosed_in_period && !e.moved_in && e.from == p.diagnosis;
     if (new_diagnosis) dates[0] = p.diagnosis;
     const Date last_visit = dates.back();
-    // Not after the death (§4.6).
+    // Not after the death (docs/data-model.md §4.6).
     const Date immunotherapy_date = e.death ? std::min(f.immunotherapy_date, e.death) : f.immunotherapy_date;
 
     const Date diag = p.diagnosis;
@@ -499,7 +499,7 @@ void write_child(const Settings &s, const PduPlan &plan, const Enrolment &e, con
             cells.set_date(FieldId::total_cholesterol_date, obs(d, 14));
         }
         if (i == thyroid_at) {
-            // May be up to 90 days before the diagnosis (§4.7); kept after it here.
+            // May be up to 90 days before the diagnosis (docs/data-model.md §4.7); kept after it here.
             cells.set_date(FieldId::thyroid_function_date, obs(d, 30));
             cells.set_int(FieldId::thyroid_treatment_status, f.thyroid);
         }

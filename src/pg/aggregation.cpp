@@ -1,5 +1,5 @@
 // npda._refresh_kpi_aggregation(audit_period_id): rebuild one period's KPI
-// roll-ups from the stored per-child scores (kpis.md §6).
+// roll-ups from the stored per-child scores (docs/kpis.md §6).
 //
 // PDU level: every record of the PDU's active submission counts there.
 // Above PDU level (decision D11): records of the same child (same identifier)

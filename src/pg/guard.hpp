@@ -1,4 +1,4 @@
-// The C++ / PostgreSQL error boundary (spec/style.md §3).
+// The C++ / PostgreSQL error boundary (docs/architecture.md §3).
 //
 // PG -> C++: every SQL-callable function is a C-linkage shim that runs its C++
 // body through npda::pg::guarded(). The guard catches every exception, copies

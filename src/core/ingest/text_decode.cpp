@@ -1,5 +1,5 @@
 // Bytes -> UTF-8: BOM removal, UTF-8 validation, Windows-1252 fallback and
-// the "is this text at all" check (spec/data-model.md §6.1, §6.4).
+// the "is this text at all" check (docs/data-model.md §6.1, §6.4).
 #include "ingest/text_decode.hpp"
 
 #include <algorithm>

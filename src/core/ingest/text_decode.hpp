@@ -1,4 +1,4 @@
-// Bytes of an uploaded file -> UTF-8 text (spec/data-model.md §6.1).
+// Bytes of an uploaded file -> UTF-8 text (docs/data-model.md §6.1).
 //
 // PDUs export from Excel, Twinkle and Diamond: files arrive as UTF-8 with or
 // without a byte-order mark, or as Windows-1252 ("ANSI", a superset of

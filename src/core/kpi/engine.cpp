@@ -1,4 +1,4 @@
-// score_patient: the 51 outcomes of one child (kpis.md §3.5, §4, §5; D12).
+// score_patient: the 51 outcomes of one child (docs/kpis.md §3.5, §4, §5; D12).
 #include <algorithm>
 
 #include "kpi/measures.hpp"

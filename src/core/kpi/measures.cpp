@@ -1,5 +1,5 @@
 // One pass over a child's rows collecting what the KPIs need, and the
-// measures M1-M7 (kpis.md §3.2, §3.3, §4; decisions D1-D9, readings R3-R9).
+// measures M1-M7 (docs/kpis.md §3.2, §3.3, §4; decisions D1-D9, readings R3-R9).
 #include "kpi/measures.hpp"
 
 #include <algorithm>
