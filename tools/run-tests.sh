@@ -9,7 +9,9 @@
 #   5. the upgrade walk (every kept release -> ALTER EXTENSION UPDATE, compared with a
 #      fresh install) and pg_dump/pg_restore (test/upgrade/run.sh)
 #   6. pgTAP files in test/pgtap (pg_prove)
-#   and, before the cluster starts, the repository checks in test/repo (TAP scripts)
+#   and, before the cluster starts, the repository checks in test/repo (TAP scripts, one
+#   suite each): one SQL definition per object (sql_layout), no path outside the
+#   repository (no_outside_paths), citations of docs/ and KPI ids resolve (doc_citations)
 # The last line is "N passed, N failed"; the exit status is 0 only when nothing failed.
 source "$(dirname "$0")/npda-env.sh"
 cd "$NPDA_ROOT"

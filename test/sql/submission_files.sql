@@ -1,5 +1,5 @@
 -- The RCPCH sample sheets (docs/data-model.md §14) through npda.submit_csv, and messy
--- real-world exports of the same file (§6, §7, §15.2): each is accepted with
+-- real-world exports of the same file (§6, §7, §15 item 2): each is accepted with
 -- the same children, visits and findings as the clean file.
 SET client_min_messages = warning;
 SET datestyle = ISO;
