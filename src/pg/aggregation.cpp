@@ -18,6 +18,7 @@
 #include "kpi/kpi.hpp"
 #include "kpi/aggregate.hpp"
 #include "arrays.hpp"
+#include "load_children.hpp"
 #include "scoring.hpp"
 #include "spi.hpp"
 

@@ -17,6 +17,7 @@
 #include "ingest/record_columns.hpp"
 #include "ingest/submission_reader.hpp"
 #include "arrays.hpp"
+#include "bulk_load.hpp"
 #include "composite_rows.hpp"
 #include "scoring.hpp"
 #include "spi.hpp"
