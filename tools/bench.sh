@@ -41,7 +41,7 @@ trap 'npda_cluster_stop; rm -rf "$WORK"' EXIT
 npda_install_packages
 npda_build_install
 echo "== building the generator (build/npda_gen)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$WORK/cmake.log" 2>&1 &&
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNPDA_WERROR="$NPDA_CMAKE_WERROR" >"$WORK/cmake.log" 2>&1 &&
   cmake --build build --target npda_gen -j2 >>"$WORK/cmake.log" 2>&1 || { tail -30 "$WORK/cmake.log"; exit 1; }
 GEN=build/npda_gen
 

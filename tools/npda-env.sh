@@ -15,6 +15,13 @@ PGBIN=/usr/lib/postgresql/15/bin
 export PG_CONFIG=$PGBIN/pg_config
 NPDA_CLUSTER_DIR=${NPDA_CLUSTER_DIR:-/tmp/npda-cluster-$(id -u)}
 NPDA_PORT=${NPDA_PORT:-55432}
+# Warnings are errors in every build unless NPDA_WERROR=0 (make test
+# NPDA_WERROR=0, for a newer compiler that warns about more); the PGXS build
+# reads NPDA_WERROR itself, CMake is given -DNPDA_WERROR=$NPDA_CMAKE_WERROR.
+case "${NPDA_WERROR:-1}" in
+  0|OFF|off|no|false) NPDA_CMAKE_WERROR=OFF ;;
+  *) NPDA_CMAKE_WERROR=ON ;;
+esac
 
 NPDA_PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-15-postgis-3 postgresql-15-postgis-3-scripts
   postgresql-15-cron postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl

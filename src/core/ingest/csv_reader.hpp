@@ -65,6 +65,8 @@ public:
     bool next_nonblank(CsvRow &row);
 
 private:
+    void read_quoted_field(CsvRow &row);
+
     std::string_view text_;
     std::size_t pos_ = 0;
     int next_number_;

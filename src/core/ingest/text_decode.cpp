@@ -123,15 +123,6 @@ bool is_valid_utf8(std::string_view s) {
     return true;
 }
 
-const char *encoding_name(SourceEncoding e) {
-    switch (e) {
-        case SourceEncoding::utf8: return "UTF-8";
-        case SourceEncoding::utf8_bom: return "UTF-8 with byte-order mark";
-        case SourceEncoding::windows1252: return "Windows-1252";
-    }
-    return "unknown";
-}
-
 DecodedText decode_text(std::string_view bytes) {
     DecodedText out;
     if (bytes.empty()) return out;

@@ -29,7 +29,4 @@ DecodedText decode_text(std::string_view bytes);
 // nothing above U+10FFFF).
 bool is_valid_utf8(std::string_view bytes);
 
-// Name of an encoding for messages ("UTF-8", "Windows-1252").
-const char *encoding_name(SourceEncoding e);
-
 }  // namespace npda
