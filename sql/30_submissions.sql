@@ -41,7 +41,7 @@ COMMENT ON FUNCTION npda.submission_refuse_active_delete() IS
 CREATE OR REPLACE TRIGGER submission_refuse_active_delete BEFORE DELETE ON npda.submission
   FOR EACH ROW EXECUTE FUNCTION npda.submission_refuse_active_delete();
 COMMENT ON TABLE npda.patient IS
-  'One child as submitted by one PDU in one submission (not a person master record: the same child appears again in every submission and under every PDU that submits them). Patient-level values resolved across the child''s rows as data-model.md §8 describes.';
+  'One child as submitted by one PDU in one submission (not a person master record: the same child appears again in every submission and under every PDU that submits them). Patient-level values resolved across the child''s rows as docs/data-model.md §8 describes.';
 COMMENT ON COLUMN npda.patient.id IS 'Surrogate key.';
 COMMENT ON COLUMN npda.patient.submission_id IS 'The submission that carried this child (npda.submission.id); deleted with it when replaced.';
 COMMENT ON COLUMN npda.patient.nhs_number IS 'NHS number, normalised to ten digits (separators removed); NULL for Jersey children (unique_reference_number).';
@@ -61,7 +61,7 @@ COMMENT ON COLUMN npda.patient.immunotherapy_date IS '2026 dataset: date immunot
 COMMENT ON COLUMN npda.patient.first_row_number IS 'CSV record number of the child''s first row (header = 1); patient-level errors are reported there.';
 COMMENT ON COLUMN npda.patient.is_valid IS 'False when any finding was recorded on any of the child''s rows.';
 COMMENT ON TABLE npda.transfer IS
-  'The link between a child''s record and the PDU that submitted it, with the leaving-service data (one row per patient row). A move between units is the sending PDU''s leaving date with reason 2 plus the receiving PDU''s own submission (data-model.md §11).';
+  'The link between a child''s record and the PDU that submitted it, with the leaving-service data (one row per patient row). A move between units is the sending PDU''s leaving date with reason 2 plus the receiving PDU''s own submission (docs/data-model.md §11).';
 COMMENT ON COLUMN npda.transfer.id IS 'Surrogate key.';
 COMMENT ON COLUMN npda.transfer.patient_id IS 'The child''s record (npda.patient.id).';
 COMMENT ON COLUMN npda.transfer.paediatric_diabetes_unit_id IS 'The PDU caring for the child in this record (the submitting PDU).';
@@ -70,7 +70,7 @@ COMMENT ON COLUMN npda.transfer.reason_leaving_service IS 'Reason for leaving: 1
 COMMENT ON COLUMN npda.transfer.previous_pz_code IS 'PZ code of a unit the child came from, when known (not carried by the CSV).';
 
 COMMENT ON TABLE npda.visit IS
-  'One row per CSV data row ("visit or activity") of a child''s record. Every clinical field is nullable and each observation carries its own date; a value that could not be read is NULL and its finding is in npda.submission_error. Codes are kept as submitted even when outside their value set (the finding says so). Value sets: spec data-model.md §3.';
+  'One row per CSV data row ("visit or activity") of a child''s record. Every clinical field is nullable and each observation carries its own date; a value that could not be read is NULL and its finding is in npda.submission_error. Codes are kept as submitted even when outside their value set (the finding says so). Value sets: docs/data-model.md §3.';
 COMMENT ON COLUMN npda.visit.id IS 'Surrogate key.';
 COMMENT ON COLUMN npda.visit.patient_id IS 'The child''s record (npda.patient.id).';
 COMMENT ON COLUMN npda.visit.row_number IS 'CSV record number of the row in its file (header = 1, first data row = 2); also the file order that breaks ties between visits on one date (KPI decision D1).';

@@ -1,11 +1,12 @@
 // npda._submit_csv(pz_code, csv, audit_year, file_name): the submission path.
 //
 // Resolve the PDU and audit period, check the caller may submit into it, read
-// and validate the whole file in C++ (src/core/submission_reader), then, under
-// a per-PDU-and-period lock, retire the previous submission and write the new
-// one with one set-based INSERT per table. Everything happens in the caller's
-// transaction: if any step fails, the previous submission is still active and
-// untouched. The SQL wrapper npda.submit_csv returns the submission row.
+// and validate the whole file in C++ (src/core/ingest/submission_reader.hpp),
+// then, under a per-PDU-and-period lock, retire the previous submission and
+// write the new one with one set-based INSERT per table. Everything happens in
+// the caller's transaction: if any step fails, the previous submission is still
+// active and untouched. The SQL wrapper npda.submit_csv returns the submission
+// row.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "ingest/record_columns.hpp"
 #include "ingest/submission_reader.hpp"
 #include "arrays.hpp"
+#include "bulk_load.hpp"
 #include "composite_rows.hpp"
 #include "locks.hpp"
 #include "scoring.hpp"

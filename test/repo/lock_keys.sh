@@ -30,4 +30,5 @@ documented=$(grep -oE '131388[0-9]{4}' docs/operations.md | sort -u)
 [ "$documented" = "$keys" ] || diff <(echo "$keys") <(echo "$documented") | sed 's/^/#   /'
 
 echo "1..$n"
+echo "# $((n - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

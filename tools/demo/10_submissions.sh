@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make demo, part 2: submit the RCPCH sample sheets (test/fixtures) and, when
-# the generator is built, synthetic files for a few PDUs; then show the
-# submissions, their data quality reports and the KPI results.
+# make demo, part 2: submit the RCPCH sample sheets (test/fixtures), show that
+# a rejected file changes nothing, then build the generator (tools/npda_gen) and
+# submit a synthetic national set: one file for every PDU.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 submit() { # pz year file

@@ -1,4 +1,4 @@
-// Template tables and heading matching (spec/data-model.md §5.1, §5.2, §6.2).
+// Template tables and heading matching (docs/data-model.md §5.1, §5.2, §6.2).
 #include "ingest/dataset.hpp"
 
 namespace npda {
@@ -106,7 +106,7 @@ const std::vector<TemplateColumn> k2026 = {
     {"Was the patient using a continuous glucose monitor (CGM) at time of visit?", F::cgm_use},
     {"Was the patient using (or trained to use) blood ketone testing equipment at time of visit?",
      F::ketone_meter_training},
-    // Immunotherapy sits among the visit columns but belongs to the patient (§5.2).
+    // Immunotherapy sits among the visit columns but belongs to the patient (docs/data-model.md §5.2).
     {"Did the patient receive immunotherapy prior to or after the diagnosis of stage 3 Type 1 "
      "diabetes?", F::immunotherapy_received},
     {"Date immunotherapy started", F::immunotherapy_date},
@@ -151,11 +151,11 @@ const std::vector<TemplateColumn> k2026 = {
     {"Initial Standard bicarbonate at admission (mmol/l)", F::blood_gas_bicarbonate},
 };
 
-// §6.2 "Known alternative headings". Variants that differ only in case,
+// docs/data-model.md §6.2 "Known alternative headings". Variants that differ only in case,
 // spacing, punctuation or daggers need no entry: the loose form covers them
 // (e.g. "Foot Assessment/Examination Date", "Diastolic Blood Pressure", the
 // Gluten-free heading with non-breaking spaces, "advice('sick-day rules')").
-// They are listed anyway where the spec names them, so the table documents
+// They are listed anyway where docs/data-model.md names them, so the table documents
 // what real exports look like.
 const std::vector<HeadingAlias> kAliases = {
     {"NHSNumber", "NHS Number"},

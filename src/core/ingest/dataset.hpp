@@ -1,5 +1,5 @@
 // The two CSV templates (2021: 52 columns, 2026: 59 columns) and the heading
-// aliases, as data (spec/data-model.md §5, §6.2). A template gives each
+// aliases, as data (docs/data-model.md §5, §6.2). A template gives each
 // column's heading and the field it fills; what a field is and how it is kept
 // is in the field table (fields.hpp). Nothing here knows how a value is
 // checked; the rules read these tables.
@@ -42,9 +42,9 @@ struct HeadingAlias {
 };
 const std::vector<HeadingAlias> &heading_aliases();
 
-// Heading cleaning (§6.2 steps 1-2): trim spaces, strip surrounding quotes.
+// Heading cleaning (docs/data-model.md §6.2 steps 1-2): trim spaces, strip surrounding quotes.
 std::string_view clean_heading(std::string_view heading);
-// The "loose" comparison form (§6.2 step 5, applied to every heading): accents
+// The "loose" comparison form (docs/data-model.md §6.2 step 5, applied to every heading): accents
 // removed, every character that is not a letter or digit (daggers,
 // punctuation) becomes a space, runs of spaces collapse, lower case, trimmed.
 // Case-insensitive comparison and quote stripping are implied.

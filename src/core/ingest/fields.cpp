@@ -95,8 +95,9 @@ FieldDef pdu_check() {
 
 }  // namespace
 
-// Ranges: height and weight are the 2024-10 plausibility ranges; HbA1c's is in
-// mmol/mol (the field rules apply 3-20 to the % values of 2021 format 2).
+// Ranges (docs/data-model.md §4.8): height and weight are the 2024-10
+// plausibility ranges; HbA1c's is in mmol/mol (the field rules apply 3-20 to
+// the % values of 2021 format 2).
 // Storage limits: Decimal(p,s) of the published data model for decimals, the
 // 500-character free text of the admission reason and the 4-character
 // ethnicity code (a longer one is out of the value set and dropped); codes

@@ -120,7 +120,7 @@ struct FieldDef {
     std::string_view unit;                    // decimal and integer fields: the unit written, "" for pH
     std::uint8_t precision = 0;               // decimal fields: the value must fit Decimal(p,s)
     std::uint8_t scale = 0;
-    bool has_range = false;                   // plausibility range
+    bool has_range = false;                   // plausibility range (docs/data-model.md §4.8)
     double min_value = 0;
     double max_value = 0;
     std::uint16_t max_length = 0;             // text fields: longest value kept, in characters; 0 = any

@@ -1,5 +1,5 @@
 // read_submission: decoding, header matching, the structural checks that
-// reject a whole file (spec/data-model.md §6), the row pass and the hand-over
+// reject a whole file (docs/data-model.md §6), the row pass and the hand-over
 // to grouping. Cell rules: field_rules.cpp; row rules: cross_field_rules.cpp;
 // children: patient_grouping.cpp.
 #include "ingest/submission_reader.hpp"
@@ -221,7 +221,7 @@ void map_template_columns(ReaderState &st, const HeaderScan &scan) {
                     "Keep one column for each heading of the " + dataset_name(st.year) + " template.");
 }
 
-// NP007, the identifier column (§4.3): URN only for PZ248 (Jersey), NHS Number
+// NP007, the identifier column (docs/data-model.md §4.3): URN only for PZ248 (Jersey), NHS Number
 // for every other PDU.
 void map_identifier_column(ReaderState &st, const HeaderScan &scan, const std::string &pz) {
     const bool has_nhs = !scan.seen[0].empty();
@@ -284,8 +284,8 @@ void check_missing_and_extra(const ReaderState &st, const HeaderScan &scan, int 
 }
 
 // Maps the header row onto the template, throwing the structural errors of
-// §6.4 that concern headings. heading_count: the non-empty headings; headed:
-// which file columns have one.
+// docs/data-model.md §6.4 that concern headings. heading_count: the non-empty
+// headings; headed: which file columns have one.
 void map_header(ReaderState &st, const CsvRow &header, const std::string &pz, int &heading_count,
                 std::vector<bool> &headed) {
     const HeaderScan scan = scan_headings(st, header, heading_count, headed);
@@ -313,7 +313,7 @@ void tally_pdu(std::vector<PduTally> &pdus, std::string_view pdu, int row_number
 
 void check_pdu(ReaderState &st, const std::vector<PduTally> &pdus, const std::string &pz, int first_data_row) {
     if (pdus.empty()) {
-        // Project note (§6.3): blank on every row -> the submitting PDU, with a finding.
+        // Our rule (docs/data-model.md §6.3): blank on every row -> the submitting PDU, with a finding.
         const int c = st.col(FieldId::pdu_number);
         st.errors.add(first_data_row, c, st.heading(c), "", error_code::kPduNumberMissing,
                       "PDU Number is blank on every row; the file was taken to be " + pz + "'s.");
@@ -335,7 +335,8 @@ void check_pdu(ReaderState &st, const std::vector<PduTally> &pdus, const std::st
 }
 
 // Values in columns without a heading (beyond the header, or under an empty
-// heading cell): structural on the first data row (§6.4, NP009), otherwise a
+// heading cell): structural on the first data row (docs/data-model.md §6.4,
+// NP009), otherwise a
 // finding and the value is ignored.
 void check_unheaded_values(ReaderState &st, const CsvRow &row, bool first_row, int heading_count,
                            const std::vector<bool> &headed) {

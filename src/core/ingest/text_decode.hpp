@@ -1,4 +1,4 @@
-// Bytes of an uploaded file -> UTF-8 text (spec/data-model.md §6.1).
+// Bytes of an uploaded file -> UTF-8 text (docs/data-model.md §6.1).
 //
 // PDUs export from Excel, Twinkle and Diamond: files arrive as UTF-8 with or
 // without a byte-order mark, or as Windows-1252 ("ANSI", a superset of
@@ -28,8 +28,5 @@ DecodedText decode_text(std::string_view bytes);
 // True when bytes is well-formed UTF-8 (no overlong forms, no surrogates,
 // nothing above U+10FFFF).
 bool is_valid_utf8(std::string_view bytes);
-
-// Name of an encoding for messages ("UTF-8", "Windows-1252").
-const char *encoding_name(SourceEncoding e);
 
 }  // namespace npda
