@@ -3,24 +3,13 @@
 
 #include <algorithm>
 #include <tuple>
+#include <utility>
 
 namespace npda {
 
-std::vector<QualifyingAdmission> qualifying_admissions(const std::vector<VisitRecord> &visits,
-                                                       const ScoringPeriod &period) {
-    const bool y2026 = period.dataset == DatasetYear::y2026;
-    const std::int16_t dka_reason = y2026 ? 1 : 2;
-    const auto in_period = [&](const OptDate &d) { return d && *d >= period.start && *d <= period.end; };
-    std::vector<QualifyingAdmission> out;
-    for (const VisitRecord &v : visits) {
-        const Code &reason = y2026 ? v.hospital_admission_reason_2026 : v.hospital_admission_reason;
-        if (!reason || *reason < 1 || *reason > 6) continue;
-        const bool admitted_in = in_period(v.hospital_admission_date);
-        if (!admitted_in && !in_period(v.hospital_discharge_date)) continue;
-        out.push_back({v.hospital_admission_date, v.hospital_discharge_date, *reason,
-                       admitted_in ? *v.hospital_admission_date : *v.hospital_discharge_date,
-                       *reason == dka_reason});
-    }
+std::vector<QualifyingAdmission> AdmissionCollector::take() {
+    std::vector<QualifyingAdmission> out = std::move(found_);
+    found_.clear();
     if (out.size() > 1) {
         const auto key = [](const QualifyingAdmission &a) { return std::tie(a.admitted, a.discharged, a.reason); };
         std::sort(out.begin(), out.end(), [&](const auto &a, const auto &b) { return key(a) < key(b); });
@@ -28,6 +17,13 @@ std::vector<QualifyingAdmission> qualifying_admissions(const std::vector<VisitRe
                   out.end());
     }
     return out;
+}
+
+std::vector<QualifyingAdmission> qualifying_admissions(const std::vector<VisitRecord> &visits,
+                                                       const ScoringPeriod &period) {
+    AdmissionCollector collector(period);
+    for (const VisitRecord &v : visits) collector.offer(v);
+    return collector.take();
 }
 
 }  // namespace npda

@@ -28,4 +28,30 @@ struct QualifyingAdmission {
 std::vector<QualifyingAdmission> qualifying_admissions(const std::vector<VisitRecord> &visits,
                                                        const ScoringPeriod &period);
 
+// The same rule row by row, for a caller that walks the child's rows anyway
+// (the KPI engine, in its one pass): offer() every row, then take() the
+// qualifying admissions, as qualifying_admissions() returns them.
+class AdmissionCollector {
+public:
+    explicit AdmissionCollector(const ScoringPeriod &period)
+        : period_(period), y2026_(period.dataset == DatasetYear::y2026) {}
+
+    void offer(const VisitRecord &v) {
+        const Code &reason = y2026_ ? v.hospital_admission_reason_2026 : v.hospital_admission_reason;
+        if (!reason || *reason < 1 || *reason > 6) return;
+        const bool admitted_in = in_period(v.hospital_admission_date);
+        if (!admitted_in && !in_period(v.hospital_discharge_date)) return;
+        found_.push_back({v.hospital_admission_date, v.hospital_discharge_date, *reason,
+                          admitted_in ? *v.hospital_admission_date : *v.hospital_discharge_date,
+                          *reason == (y2026_ ? 1 : 2)});
+    }
+    std::vector<QualifyingAdmission> take();
+
+private:
+    bool in_period(const OptDate &d) const { return d && *d >= period_.start && *d <= period_.end; }
+    ScoringPeriod period_;
+    bool y2026_;
+    std::vector<QualifyingAdmission> found_;
+};
+
 }  // namespace npda

@@ -156,6 +156,7 @@ void gather_facts(const PatientRecord &child, const ScoringPeriod &period, Child
     const Window carbs = dx ? Window{add_days(*dx, -7), add_days(*dx, 14)} : Window{1, 0};
 
     const std::vector<VisitRecord> &visits = child.visits;
+    AdmissionCollector admissions(period);
     for (const VisitRecord &v : visits) {
         const bool visit_in_p = p.contains(v.visit_date);
         f.visit_in_period |= visit_in_p;
@@ -173,9 +174,10 @@ void gather_facts(const PatientRecord &child, const ScoringPeriod &period, Child
         if (const std::optional<double> value = qualifying_hba1c(v, p, dx, period.dataset)) {
             f.hba1c_values.push(*value);
         }
+        admissions.offer(v);  // D9
     }
     // D9: the distinct qualifying admissions.
-    for (const QualifyingAdmission &a : qualifying_admissions(visits, period)) {
+    for (const QualifyingAdmission &a : admissions.take()) {
         ++f.admissions;
         if (a.dka) ++f.dka_admissions;
     }
