@@ -34,10 +34,14 @@ Datum text_datum(const std::string &s) {
     return npda::pg::call([&]() { return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))); });
 }
 
-// "2024-25" for audit year 2024.
+// "2024-25" for audit year 2024; any other integer as it is (the caller may
+// pass anything, and year + 1 must not overflow).
 std::string period_label(int year) {
-    char buf[16];
-    snprintf(buf, sizeof buf, "%d-%02d", year, (year + 1) % 100);  // PostgreSQL's snprintf: cannot throw
+    char buf[32];
+    if (year >= 1 && year <= 9998)
+        snprintf(buf, sizeof buf, "%d-%02d", year, (year + 1) % 100);  // PostgreSQL's snprintf: cannot throw
+    else
+        snprintf(buf, sizeof buf, "%d", year);
     return buf;
 }
 
@@ -65,7 +69,7 @@ Target resolve_target(const std::string &pz_code, std::optional<int> requested_y
     t.audit_year = requested_year ? *requested_year : npda::audit_year(t.today);
 
     if (spi_execute("SELECT id, dataset_year, is_open, pg_catalog.pg_has_role('npda_audit_team', 'MEMBER') "
-                    "FROM npda.audit_period WHERE start_date = pg_catalog.make_date($1, 4, 1)",
+                    "FROM npda.audit_period WHERE id OPERATOR(pg_catalog.=) npda._audit_period_id($1)",
                     {{INT4OID, Int32GetDatum(t.audit_year)}}, true) == 0)
         throw npda::Error(npda::sqlstate::kUnknownPeriod, "no audit period " + period_label(t.audit_year),
                           "npda.audit_period has no period starting on 1 April " + std::to_string(t.audit_year) + ".",
