@@ -52,7 +52,8 @@ shared_preload_libraries = 'pg_cron,pg_stat_statements'
 pg_stat_statements.track = none
 pg_stat_statements.max = 1000
 CONF
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$NPDA_CLUSTER_DIR/data" -l "$NPDA_CLUSTER_DIR/server.log" -w restart >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$NPDA_CLUSTER_DIR/data" -l "$NPDA_CLUSTER_DIR/server.log" -w restart \
+  >/dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-   # no inherited lock (see npda_cluster_start)
 psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null
 export PGDATABASE=$DB
 # (the WARNING that pg_cron lives in another database is expected here)

@@ -74,6 +74,10 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 40
 CONF
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$NPDA_CLUSTER_DIR/data" -l "$NPDA_CLUSTER_DIR/server.log" -w start >/dev/null
+  # The server must not inherit the caller's open files beyond the standard
+  # three: a lock a wrapper holds (flock, a CI runner) would otherwise stay
+  # held by the postmaster after this script ends.
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$NPDA_CLUSTER_DIR/data" -l "$NPDA_CLUSTER_DIR/server.log" -w start \
+    >/dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
   export PGHOST=$NPDA_CLUSTER_DIR PGPORT=$NPDA_PORT PGUSER=postgres PGDATABASE=postgres
 }
