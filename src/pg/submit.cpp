@@ -68,8 +68,12 @@ Target resolve_target(const std::string &pz_code, std::optional<int> requested_y
     t.today = static_cast<npda::Date>(DatumGetDateADT(npda::pg::spi_value(0, 1, isnull)));
     t.audit_year = requested_year ? *requested_year : npda::audit_year(t.today);
 
+    // The period whose audit year is the one asked for: any integer is a fair
+    // question (no make_date, which raises 22008 for year 0). The same
+    // predicate as npda._audit_period_id, written out because this library
+    // also serves databases still on an older release's SQL, which lack it.
     if (spi_execute("SELECT id, dataset_year, is_open, pg_catalog.pg_has_role('npda_audit_team', 'MEMBER') "
-                    "FROM npda.audit_period WHERE id OPERATOR(pg_catalog.=) npda._audit_period_id($1)",
+                    "FROM npda.audit_period WHERE npda.audit_year(start_date) OPERATOR(pg_catalog.=) $1",
                     {{INT4OID, Int32GetDatum(t.audit_year)}}, true) == 0)
         throw npda::Error(npda::sqlstate::kUnknownPeriod, "no audit period " + period_label(t.audit_year),
                           "npda.audit_period has no period starting on 1 April " + std::to_string(t.audit_year) + ".",
