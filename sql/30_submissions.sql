@@ -40,6 +40,51 @@ COMMENT ON FUNCTION npda.submission_refuse_active_delete() IS
   'Trigger: refuse to delete an active submission (SQLSTATE NP106); deleting an inactive one removes its children.';
 CREATE OR REPLACE TRIGGER submission_refuse_active_delete BEFORE DELETE ON npda.submission
   FOR EACH ROW EXECUTE FUNCTION npda.submission_refuse_active_delete();
+
+-- TRUNCATE skips row triggers, so it gets the same rule as a statement: while
+-- any submission is active, truncating the table (or anything that cascades
+-- into it) would silently drop PDUs' current data.
+CREATE OR REPLACE FUNCTION npda.submission_refuse_truncate() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  active bigint;
+BEGIN
+  SELECT count(*) INTO active FROM npda.submission WHERE is_active;
+  IF active > 0 THEN
+    RAISE EXCEPTION USING ERRCODE = 'NP106',
+      MESSAGE = format('npda.submission cannot be truncated while submissions are active (%s active)', active),
+      DETAIL = 'Active submissions hold the PDUs'' data for their audit periods.',
+      HINT = 'Withdraw them first (UPDATE npda.submission SET is_active = false ...), then delete or truncate.';
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION npda.submission_refuse_truncate() IS
+  'Trigger: refuse TRUNCATE of npda.submission (SQLSTATE NP106) while any submission is active, as DELETE is refused row by row.';
+CREATE OR REPLACE TRIGGER submission_refuse_truncate BEFORE TRUNCATE ON npda.submission
+  FOR EACH STATEMENT EXECUTE FUNCTION npda.submission_refuse_truncate();
+
+-- A submission's children were scored for its period and roll up under its
+-- PDU: moving it to another period or PDU would leave their scores and the
+-- roll-ups behind. Not a supported operation: submit the file again instead.
+CREATE OR REPLACE FUNCTION npda.submission_refuse_move() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NEW.audit_period_id IS DISTINCT FROM OLD.audit_period_id
+     OR NEW.paediatric_diabetes_unit_id IS DISTINCT FROM OLD.paediatric_diabetes_unit_id
+     OR NEW.dataset_year IS DISTINCT FROM OLD.dataset_year THEN
+    RAISE EXCEPTION USING ERRCODE = 'NP111',
+      MESSAGE = format('submission %s cannot be moved to another PDU, audit period or dataset', OLD.id),
+      DETAIL = 'Its children were read and scored for its own PDU and period.',
+      HINT = 'Submit the file again for the right PDU and audit year with npda.submit_csv.';
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION npda.submission_refuse_move() IS
+  'Trigger: refuse changing a submission''s PDU, audit period or dataset (SQLSTATE NP111): its children''s scores and the roll-ups would stay behind.';
+CREATE OR REPLACE TRIGGER submission_refuse_move BEFORE UPDATE OF audit_period_id, paediatric_diabetes_unit_id, dataset_year ON npda.submission
+  FOR EACH ROW EXECUTE FUNCTION npda.submission_refuse_move();
 COMMENT ON TABLE npda.patient IS
   'One child as submitted by one PDU in one submission (not a person master record: the same child appears again in every submission and under every PDU that submits them). Patient-level values resolved across the child''s rows as docs/data-model.md §8 describes.';
 COMMENT ON COLUMN npda.patient.id IS 'Surrogate key.';

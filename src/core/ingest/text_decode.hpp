@@ -4,7 +4,8 @@
 // without a byte-order mark, or as Windows-1252 ("ANSI", a superset of
 // Latin-1). Everything downstream works on UTF-8, so decoding happens once, up
 // front, and also turns non-breaking spaces into plain spaces (they count as
-// spaces in headings and values, issue #999).
+// spaces in headings and values: exports that carry them were rejected by
+// the reference platform).
 #pragma once
 #include <string>
 #include <string_view>
