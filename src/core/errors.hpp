@@ -22,6 +22,7 @@ inline constexpr const char *kDuplicateColumns = "NP006";   // a heading appears
 inline constexpr const char *kIdentifierColumn = "NP007";   // both, neither, or wrong for the PDU
 inline constexpr const char *kMissingIdentifier = "NP008";  // data rows without an identifier
 inline constexpr const char *kTooManyValues = "NP009";      // more values than headings
+inline constexpr const char *kFileTooLarge = "NP010";      // a file above npda.max_file_size
 // NP1xx: submission rules.
 inline constexpr const char *kPduMismatch = "NP101";        // PDU Number is not the submitting PDU
 inline constexpr const char *kPeriodClosed = "NP102";       // audit period closed to this user

@@ -22,6 +22,7 @@
 #include "composite_rows.hpp"
 #include "locks.hpp"
 #include "scoring.hpp"
+#include "settings.hpp"
 #include "spi.hpp"
 
 namespace {
@@ -232,6 +233,15 @@ NPDA_FUNCTION(_submit_csv) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
         throw npda::Error(npda::sqlstate::kInvalidArgument, "pz_code and csv must not be NULL", "",
                           "Call npda.submit_csv('PZ041', <file bytes>, <audit year>, <file name>).");
+    // Refuse an oversized file before reading a byte of it (its size is in the
+    // varlena header, compressed or not).
+    const std::int64_t file_bytes =
+        npda::pg::call([fcinfo]() { return static_cast<std::int64_t>(toast_raw_datum_size(PG_GETARG_DATUM(1))) - VARHDRSZ; });
+    if (file_bytes > npda::pg::max_file_bytes())
+        throw npda::Error(npda::sqlstate::kFileTooLarge,
+                          "the file is too large: " + std::to_string(file_bytes) + " bytes",
+                          "npda.max_file_size allows at most " + std::to_string(npda::pg::max_file_bytes()) + " bytes.",
+                          "A PDU's yearly file is a few megabytes; check the file, or ask the DBA to raise npda.max_file_size.");
     text *pz_arg = npda::pg::call([fcinfo]() { return PG_GETARG_TEXT_PP(0); });
     bytea *csv_arg = npda::pg::call([fcinfo]() { return PG_GETARG_BYTEA_PP(1); });
     Datum csv_datum = PointerGetDatum(csv_arg);
@@ -258,6 +268,7 @@ NPDA_FUNCTION(_submit_csv) {
     ctx.dataset = target.dataset;
     ctx.today = target.today;
     ctx.interrupt = npda::pg::interrupt_hook();
+    ctx.limits = npda::pg::finding_limits();
     const std::string_view bytes(VARDATA_ANY(csv_arg), VARSIZE_ANY_EXHDR(csv_arg));
     const npda::ParsedSubmission parsed = npda::read_submission(bytes, ctx);
 

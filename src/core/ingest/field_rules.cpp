@@ -38,14 +38,6 @@ std::string_view unit_name(const FieldDef &def, bool hba1c_percent) {
     return def.field == FieldId::hba1c && hba1c_percent ? "%" : def.unit;
 }
 
-// Number of code points in UTF-8 text (for varchar(n) limits).
-std::size_t utf8_length(std::string_view s) {
-    std::size_t n = 0;
-    for (const char c : s)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    return n;
-}
-
 std::string upper_copy(std::string_view s) {
     std::string out(s);
     for (auto &c : out)
@@ -99,12 +91,31 @@ private:
     }
     std::string heading() const { return quoted(st_.heading(column_)); }
 
+    // A value longer than its field's limit (fields.cpp): one value_too_large
+    // finding; true when the value must not be stored whole.
+    bool too_long(FieldId f) {
+        const std::uint16_t limit = field_def(f).max_length;
+        if (limit == 0 || utf8_length(cell_) <= limit) return false;
+        error(ec::kValueTooLarge, heading() + " is longer than " + std::to_string(limit) +
+                                      " characters; no valid value is that long.");
+        return true;
+    }
+
     void read_identifier() {
+        // An identifier is the key the child's rows are grouped by, so one too
+        // long to be real is kept cut to its limit (its rows still group, and
+        // the index on it stays within bounds) with a value_too_large finding.
+        const FieldId f = st_.uses_urn ? FieldId::unique_reference_number : FieldId::nhs_number;
+        if (too_long(f)) {
+            r_.identifier = utf8_prefix(cell_, field_def(f).max_length);
+            (st_.uses_urn ? r_.patient.unique_reference_number : r_.patient.nhs_number) = r_.identifier;
+            return;
+        }
         if (st_.uses_urn) {
             // docs/data-model.md §4.3: digits only; stored in varchar(50).
             r_.identifier.assign(cell_);
             r_.patient.unique_reference_number = r_.identifier;
-            if (!all_digits(cell_) || cell_.size() > 50)
+            if (!all_digits(cell_))
                 error(ec::kUrnFormat, "Invalid Unique Reference Number " + quoted(cell_) +
                                           ": it must be digits only (at most 50).");
             return;
@@ -120,6 +131,7 @@ private:
     }
 
     void read_postcode() {
+        if (too_long(FieldId::postcode)) return;  // dropped
         std::string p = normalise_postcode(cell_);
         if (!is_special_postcode(p) && !is_postcode_format(p))
             error(ec::kPostcodeFormat, "Invalid postcode " + quoted(cell_) +
@@ -141,6 +153,7 @@ private:
     }
 
     void read_gp_code() {
+        if (too_long(FieldId::gp_practice_ods_code)) return;  // dropped
         if (!is_gp_practice_code_format(cell_))
             error(ec::kGpPracticeCodeFormat, "GP Practice Code " + quoted(cell_) +
                                                  " is not an ODS practice code (one letter and five digits).");

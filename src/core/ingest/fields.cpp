@@ -106,10 +106,10 @@ FieldDef pdu_check() {
 // templates) never see it unbuilt.
 const std::array<FieldDef, kFieldCount> &field_table() {
     static const std::array<FieldDef, kFieldCount> fields = {
-        NPDA_PATIENT(nhs_number, text()),
-        NPDA_PATIENT(unique_reference_number, text()),
+        NPDA_PATIENT(nhs_number, text(20)),
+        NPDA_PATIENT(unique_reference_number, text(50)),
         NPDA_PATIENT(date_of_birth, date()),
-        NPDA_PATIENT(postcode, text()),
+        NPDA_PATIENT(postcode, text(10)),
         NPDA_PATIENT(sex, code(S::sex)),
         NPDA_PATIENT(ethnicity, text(4)),
         NPDA_PATIENT(adhd_asd_status, code(S::adhd_asd_status)),
@@ -119,7 +119,7 @@ const std::array<FieldDef, kFieldCount> &field_table() {
         NPDA_TRANSFER(date_leaving_service, date()),
         NPDA_TRANSFER(reason_leaving_service, code(S::reason_leaving_service)),
         NPDA_PATIENT(death_date, date()),
-        NPDA_PATIENT(gp_practice_ods_code, text()),
+        NPDA_PATIENT(gp_practice_ods_code, text(10)),
         pdu_check(),
         NPDA_VISIT(visit_date, date()),
         NPDA_VISIT(height, decimal("cm", 4, 1, 40, 240)),

@@ -4,6 +4,7 @@
 // children: patient_grouping.cpp.
 #include "ingest/submission_reader.hpp"
 
+#include <limits>
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -17,11 +18,32 @@ namespace detail {
 
 void ErrorSink::add(int row, int order, std::string_view heading, std::string_view value, std::string_view code,
                     std::string message) {
-    entries_.push_back({order, FieldError{row, std::string(heading), std::string(value), std::string(code),
+    CodeCount &c = counts_[std::string(code)];
+    if (c.row != row) c.row = row, c.row_recorded = 0;
+    if (c.recorded >= limits_.per_code || c.row_recorded >= limits_.per_row_and_code) {
+        if (c.capped++ == 0 || row < c.first_capped_row) c.first_capped_row = row;
+        return;
+    }
+    ++c.recorded;
+    ++c.row_recorded;
+    // The offending value as submitted, cut at a character boundary.
+    std::string kept(value);
+    if (utf8_length(kept) > limits_.value_chars) kept = utf8_prefix(kept, limits_.value_chars) + "\u2026";
+    entries_.push_back({order, FieldError{row, std::string(heading), std::move(kept), std::string(code),
                                           std::move(message)}});
 }
 
 std::vector<FieldError> ErrorSink::take_sorted() {
+    for (const auto &[code, c] : counts_) {
+        if (c.capped == 0) continue;
+        entries_.push_back(
+            {std::numeric_limits<int>::max(), FieldError{c.first_capped_row, "", "", code,
+                            std::to_string(c.capped) + " more findings " + code + " are not listed, from row " +
+                                std::to_string(c.first_capped_row) + " on (at most " +
+                                std::to_string(limits_.per_code) + " per file and " +
+                                std::to_string(limits_.per_row_and_code) + " per row are recorded)."}});
+    }
+    counts_.clear();
     std::stable_sort(entries_.begin(), entries_.end(), [](const Entry &a, const Entry &b) {
         if (a.error.row_number != b.error.row_number) return a.error.row_number < b.error.row_number;
         return a.order < b.order;
