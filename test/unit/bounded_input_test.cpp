@@ -76,12 +76,12 @@ TEST(FindingLimits, TheLimitsComeFromTheContext) {
 
 TEST(FindingLimits, TheOffendingValueIsCutAtACharacterBoundary) {
     Row r = valid_row(Y21);
-    r[FieldId::height] = std::string(300, 'a') + "\xC3\xA9";  // 301 characters, the last two bytes long
+    r[FieldId::height] = std::string(1100, 'a') + "\xC3\xA9";  // 1,101 characters, the last two bytes long
     const auto found = with_code(parse_rows(Y21, {r}), ec::kNumberFormat);
     ASSERT_EQ(found.size(), 1u);
-    EXPECT_EQ(utf8_length(found[0].value), 201u);  // 200 characters and an ellipsis
+    EXPECT_EQ(utf8_length(found[0].value), 1001u);  // 1,000 characters and an ellipsis
     EXPECT_TRUE(is_valid_utf8(found[0].value));
-    EXPECT_EQ(found[0].value.substr(0, 200), std::string(200, 'a'));
+    EXPECT_EQ(found[0].value.substr(0, 1000), std::string(1000, 'a'));
 }
 
 TEST(FindingLimits, Utf8PrefixKeepsWholeCharacters) {
@@ -101,7 +101,7 @@ TEST(ValueBounds, AnAbsurdNhsNumberIsCutAndTheFileStillGroups) {
     EXPECT_EQ(*p.patients[0].nhs_number, std::string(20, '9'));
     const auto found = with_code(p, ec::kValueTooLarge);
     ASSERT_EQ(found.size(), 2u);
-    EXPECT_EQ(utf8_length(found[0].value), 201u);  // the finding keeps 200 characters of it
+    EXPECT_EQ(utf8_length(found[0].value), 1001u);  // the finding keeps 1,000 characters of it
 }
 
 TEST(ValueBounds, OverlongPostcodeAndGpCodeAreDropped) {

@@ -26,7 +26,8 @@ struct FindingLimits {
     int per_code = 1000;           // findings of one code in the whole file
     int per_row_and_code = 100;    // findings of one code on one row (above the 59 template columns:
                                    // only values without a heading can reach it)
-    std::size_t value_chars = 200; // characters of the offending value kept in a finding
+    std::size_t value_chars = 1000; // characters of the offending value kept in a finding (above every
+                                    // field's own limit, so a value too long to store is shown whole)
 };
 
 struct SubmissionContext {
