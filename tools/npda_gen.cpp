@@ -103,25 +103,44 @@ Options parse_args(int argc, char **argv) {
             if (i + 1 >= argc) usage((a + " needs a value").c_str());
             return argv[++i];
         };
-        if (a == "--help" || a == "-h") usage();
-        else if (a == "--seed") o.seed = std::strtoull(value().c_str(), nullptr, 10);
-        else if (a == "--audit-year") o.audit_year = static_cast<int>(parse_long(value(), "--audit-year"));
-        else if (a == "--template") o.template_year = static_cast<int>(parse_long(value(), "--template"));
-        else if (a == "--pdus") o.pdus = value();
-        else if (a == "--pdu-file") o.pdu_file = value();
-        else if (a == "--children-per-pdu") o.children_per_pdu = parse_long(value(), "--children-per-pdu");
-        else if (a == "--children") o.children_total = parse_long(value(), "--children");
-        else if (a == "--visits-per-child") o.visits_per_child = parse_double(value(), "--visits-per-child");
-        else if (a == "--error-rate") o.error_rate = parse_double(value(), "--error-rate");
-        else if (a == "--move-rate") o.move_rate = parse_double(value(), "--move-rate");
-        else if (a == "--today") o.today = value();
-        else if (a == "--lf") o.line_end = 1;
-        else if (a == "--crlf") o.line_end = 2;
-        else if (a == "--check") o.check = true;
-        else if (a == "--quiet") o.quiet = true;
-        else if (a == "--stdout") o.to_stdout = true;
-        else if (a == "--out") o.out_dir = value();
-        else usage(("unknown option " + a).c_str());
+        if (a == "--help" || a == "-h")
+            usage();
+        else if (a == "--seed")
+            o.seed = std::strtoull(value().c_str(), nullptr, 10);
+        else if (a == "--audit-year")
+            o.audit_year = static_cast<int>(parse_long(value(), "--audit-year"));
+        else if (a == "--template")
+            o.template_year = static_cast<int>(parse_long(value(), "--template"));
+        else if (a == "--pdus")
+            o.pdus = value();
+        else if (a == "--pdu-file")
+            o.pdu_file = value();
+        else if (a == "--children-per-pdu")
+            o.children_per_pdu = parse_long(value(), "--children-per-pdu");
+        else if (a == "--children")
+            o.children_total = parse_long(value(), "--children");
+        else if (a == "--visits-per-child")
+            o.visits_per_child = parse_double(value(), "--visits-per-child");
+        else if (a == "--error-rate")
+            o.error_rate = parse_double(value(), "--error-rate");
+        else if (a == "--move-rate")
+            o.move_rate = parse_double(value(), "--move-rate");
+        else if (a == "--today")
+            o.today = value();
+        else if (a == "--lf")
+            o.line_end = 1;
+        else if (a == "--crlf")
+            o.line_end = 2;
+        else if (a == "--check")
+            o.check = true;
+        else if (a == "--quiet")
+            o.quiet = true;
+        else if (a == "--stdout")
+            o.to_stdout = true;
+        else if (a == "--out")
+            o.out_dir = value();
+        else
+            usage(("unknown option " + a).c_str());
     }
     if (o.template_year != 0 && o.template_year != 2021 && o.template_year != 2026)
         usage("--template must be 2021 or 2026");
@@ -265,10 +284,10 @@ Person make_person(std::uint64_t seed, bool jersey, const Settings &s, std::unor
     const Date oldest = npda::date_from_ymd(ty - 25, tm, td) + 1;  // under 25 today (docs/data-model.md §4.6)
     for (int attempt = 0; attempt < 50; ++attempt) {
         // Age today: most children 8-17, few babies, few young adults.
-        const int age = r.pick<int>({{0, 0.1}, {1, 0.4}, {2, 0.8}, {3, 1.2}, {4, 1.6}, {5, 2.2}, {6, 2.8},
-                                     {7, 3.4}, {8, 4.2}, {9, 5.0}, {10, 5.8}, {11, 6.4}, {12, 7.0}, {13, 7.4},
-                                     {14, 7.6}, {15, 7.6}, {16, 7.2}, {17, 6.4}, {18, 3.5}, {19, 1.4},
-                                     {20, 0.4}, {21, 0.3}, {22, 0.2}, {23, 0.15}, {24, 0.1}});
+        const int age = r.pick<int>({{0, 0.1},  {1, 0.4},  {2, 0.8},   {3, 1.2},  {4, 1.6},  {5, 2.2},  {6, 2.8},
+                                     {7, 3.4},  {8, 4.2},  {9, 5.0},   {10, 5.8}, {11, 6.4}, {12, 7.0}, {13, 7.4},
+                                     {14, 7.6}, {15, 7.6}, {16, 7.2},  {17, 6.4}, {18, 3.5}, {19, 1.4}, {20, 0.4},
+                                     {21, 0.3}, {22, 0.2}, {23, 0.15}, {24, 0.1}});
         p.dob = std::max(oldest, npda::date_from_ymd(ty - age, tm, td) - r.range(0, 364));
         if (p.dob <= s.last_day - 120) break;
     }
@@ -277,21 +296,40 @@ Person make_person(std::uint64_t seed, bool jersey, const Settings &s, std::unor
     const Date before_lo = p.dob + 180, before_hi = s.period_start - 1;
     const bool can_before = before_lo <= before_hi, can_in = in_lo <= in_hi;
     p.diagnosed_in_period = can_in && (!can_before || r.chance(0.10));
-    if (p.diagnosed_in_period) p.diagnosis = r.range(in_lo, in_hi);
-    else if (can_before) p.diagnosis = r.range(before_lo, before_hi);
-    else p.diagnosis = std::min(p.dob + 30, s.last_day);
+    if (p.diagnosed_in_period)
+        p.diagnosis = r.range(in_lo, in_hi);
+    else if (can_before)
+        p.diagnosis = r.range(before_lo, before_hi);
+    else
+        p.diagnosis = std::min(p.dob + 30, s.last_day);
     p.sex = r.pick<std::int16_t>({{1, 0.51}, {2, 0.485}, {3, 0.002}, {99, 0.003}});
-    p.ethnicity = r.pick<const char *>({{"A", 0.68}, {"B", 0.005}, {"C", 0.03}, {"D", 0.01}, {"E", 0.005},
-                                        {"F", 0.01}, {"G", 0.015}, {"H", 0.025}, {"J", 0.03}, {"K", 0.01},
-                                        {"L", 0.01}, {"M", 0.008}, {"N", 0.02}, {"P", 0.005}, {"R", 0.003},
-                                        {"S", 0.012}, {"Z", 0.02}, {"99", 0.04}});
+    p.ethnicity = r.pick<const char *>({{"A", 0.68},
+                                        {"B", 0.005},
+                                        {"C", 0.03},
+                                        {"D", 0.01},
+                                        {"E", 0.005},
+                                        {"F", 0.01},
+                                        {"G", 0.015},
+                                        {"H", 0.025},
+                                        {"J", 0.03},
+                                        {"K", 0.01},
+                                        {"L", 0.01},
+                                        {"M", 0.008},
+                                        {"N", 0.02},
+                                        {"P", 0.005},
+                                        {"R", 0.003},
+                                        {"S", 0.012},
+                                        {"Z", 0.02},
+                                        {"99", 0.04}});
     p.diabetes_type = r.pick<std::int16_t>({{1, 0.9}, {2, 0.05}, {3, 0.01}, {4, 0.02}, {5, 0.01}, {99, 0.01}});
     return p;
 }
 
 // Share of a full year's visits for a child under a unit's care from `from` to `to`.
 double visit_share(Date from, Date to, const Settings &s) {
-    const double frac = std::clamp(static_cast<double>(to - from + 1) / static_cast<double>(s.period_end - s.period_start + 1), 0.0, 1.0);
+    const double frac =
+        std::clamp(static_cast<double>(to - from + 1) / static_cast<double>(s.period_end - s.period_start + 1), 0.0,
+                   1.0);
     return 0.25 + 0.75 * frac;
 }
 
@@ -311,11 +349,15 @@ PduPlan plan_unit(const Options &o, const Pdu &pdu, const std::vector<std::strin
         for (int k = 0; k < 5; ++k) gp.push_back(digit(u.range(0, 9)));
         up.gp_pool.push_back(gp);
     }
-    const std::string own = pdu.outward.empty() ? outwards[static_cast<std::size_t>(u.range(0, static_cast<int>(outwards.size()) - 1))] : pdu.outward;
+    const std::string own = pdu.outward.empty()
+                                ? outwards[static_cast<std::size_t>(u.range(0, static_cast<int>(outwards.size()) - 1))]
+                                : pdu.outward;
     // Mostly the unit's own postcode district; a third from elsewhere (Jersey: only JE).
     for (int i = 0; i < 4; ++i) up.outward_pool.push_back(own);
     if (!pdu.urn)
-        for (int i = 0; i < 2; ++i) up.outward_pool.push_back(outwards[static_cast<std::size_t>(u.range(0, static_cast<int>(outwards.size()) - 1))]);
+        for (int i = 0; i < 2; ++i)
+            up.outward_pool.push_back(
+                outwards[static_cast<std::size_t>(u.range(0, static_cast<int>(outwards.size()) - 1))]);
     return up;
 }
 
@@ -334,7 +376,8 @@ std::vector<long> children_per_unit(const Options &o, const std::vector<double> 
         assigned += counts[i];
         remainders.emplace_back(exact - static_cast<double>(counts[i]), i);
     }
-    std::stable_sort(remainders.begin(), remainders.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    std::stable_sort(remainders.begin(), remainders.end(),
+                     [](const auto &a, const auto &b) { return a.first > b.first; });
     for (std::size_t k = 0; assigned < o.children_total && k < remainders.size(); ++k, ++assigned)
         ++counts[remainders[k].second];
     return counts;
@@ -429,7 +472,8 @@ Plan make_plan(const Options &o, const std::vector<Pdu> &pdus, const std::vector
     for (std::size_t u = 0; u < pdus.size(); ++u) {
         PduPlan &up = plan.units[u];
         for (long i = 0; i < counts[u]; ++i) {
-            const std::uint64_t seed = mix(o.seed, static_cast<std::uint64_t>(pdus[u].number), static_cast<std::uint64_t>(i));
+            const std::uint64_t seed =
+                mix(o.seed, static_cast<std::uint64_t>(pdus[u].number), static_cast<std::uint64_t>(i));
             plan.persons.push_back(make_person(seed, pdus[u].urn, s, used));
             const Person &p = plan.persons.back();
             up.children.push_back(enrol(o, s, pdus, u, movable, seed, p, plan.persons.size() - 1, incoming, stats));
@@ -520,7 +564,8 @@ void print_summary(FILE *info, const Options &o, int template_year, const Plan &
                  with_commas(stats.new_diagnoses).c_str(), with_commas(stats.moved).c_str(),
                  with_commas(stats.leavers).c_str(), with_commas(stats.deaths).c_str(),
                  with_commas(stats.admissions).c_str(), with_commas(stats.rows).c_str(),
-                 stats.children ? static_cast<double>(stats.rows) / static_cast<double>(stats.children + stats.moved) : 0.0,
+                 stats.children ? static_cast<double>(stats.rows) / static_cast<double>(stats.children + stats.moved)
+                                : 0.0,
                  static_cast<double>(stats.bytes) / 1e6, secs);
     std::fprintf(info, "  rows with an injected error: %s\n", with_commas(injected).c_str());
     for (int k = 0; k < kErrorKindCount; ++k)
@@ -531,8 +576,8 @@ void print_summary(FILE *info, const Options &o, int template_year, const Plan &
         std::size_t total = 0;
         for (const auto &f : check.findings) total += f.second;
         std::fprintf(info, "  check (core reader): %s children, %s rows, %s findings, reader time %.3f s\n",
-                     with_commas(check.children).c_str(), with_commas(check.rows).c_str(),
-                     with_commas(total).c_str(), check.secs);
+                     with_commas(check.children).c_str(), with_commas(check.rows).c_str(), with_commas(total).c_str(),
+                     check.secs);
         for (const auto &f : check.findings)
             std::fprintf(info, "    %-45s %s\n", f.first.c_str(), with_commas(f.second).c_str());
     }
@@ -557,8 +602,10 @@ int main(int argc, char **argv) {
         }
         FILE *info = o.to_stdout ? stderr : stdout;
         if (template_year != npda::dataset_year_for(o.audit_year))
-            std::fprintf(stderr, "npda_gen: warning: audit year %d uses the %d dataset; npda.submit_csv will reject %d-template files for it\n",
-                         o.audit_year, npda::dataset_year_for(o.audit_year), template_year);
+            std::fprintf(
+                stderr,
+                "npda_gen: warning: audit year %d uses the %d dataset; npda.submit_csv will reject %d-template files for it\n",
+                o.audit_year, npda::dataset_year_for(o.audit_year), template_year);
 
         const std::vector<Pdu> all = read_pdus(find_pdu_file(o.pdu_file));
         const std::vector<Pdu> pdus = select_pdus(all, o.pdus);

@@ -71,20 +71,20 @@ private:
 
 // The kinds of realistic mistakes --error-rate injects (one per chosen row).
 enum class ErrorKind : int {
-    nhs_check_digit,     // identifier with a wrong check digit (URN with a letter for PZ248)
-    date_in_future,      // an observation or visit date after --today
-    date_before_birth,   // height/weight observation date before the date of birth
-    code_not_in_set,     // 45 in a coded column
-    code_true_false,     // TRUE / FALSE in a coded column (an Excel tick box)
-    text_in_number,      // "see notes" in the weight column
-    hba1c_pair_missing,  // 2021: HbA1c value and date without the format; 2026: without the date
-    malformed_date,      // 12.05.2025, 2025/05/12, 31/02/2025
-    height_in_mm,        // a height of 1800
-    hba1c_percent_as_mmol, // 7.4 entered with format 1 (or in the 2026 mmol/mol column)
-    blood_pressure_half, // systolic without diastolic
-    dka_without_therapy, // DKA admission without the therapies answer
-    bad_postcode,        // "NOT KNOWN" in the postcode column
-    cessation_non_smoker,// smoking cessation date for a non-smoker
+    nhs_check_digit,        // identifier with a wrong check digit (URN with a letter for PZ248)
+    date_in_future,         // an observation or visit date after --today
+    date_before_birth,      // height/weight observation date before the date of birth
+    code_not_in_set,        // 45 in a coded column
+    code_true_false,        // TRUE / FALSE in a coded column (an Excel tick box)
+    text_in_number,         // "see notes" in the weight column
+    hba1c_pair_missing,     // 2021: HbA1c value and date without the format; 2026: without the date
+    malformed_date,         // 12.05.2025, 2025/05/12, 31/02/2025
+    height_in_mm,           // a height of 1800
+    hba1c_percent_as_mmol,  // 7.4 entered with format 1 (or in the 2026 mmol/mol column)
+    blood_pressure_half,    // systolic without diastolic
+    dka_without_therapy,    // DKA admission without the therapies answer
+    bad_postcode,           // "NOT KNOWN" in the postcode column
+    cessation_non_smoker,   // smoking cessation date for a non-smoker
     count_
 };
 inline constexpr int kErrorKindCount = static_cast<int>(ErrorKind::count_);
@@ -100,33 +100,33 @@ struct Pdu {
 // A child as a person: what stays the same wherever they are submitted.
 struct Person {
     std::uint64_t seed = 0;
-    std::string id;          // ten-digit NHS number, or URN digits for Jersey
+    std::string id;  // ten-digit NHS number, or URN digits for Jersey
     Date dob = 0;
     Date diagnosis = 0;
     std::int16_t sex = 1;
-    std::string ethnicity;   // "A" … "Z", "99"
+    std::string ethnicity;  // "A" … "Z", "99"
     std::int16_t diabetes_type = 1;
     bool diagnosed_in_period = false;
 };
 
 // A child in one PDU's file.
 struct Enrolment {
-    std::size_t person = 0;       // index into Plan::persons
-    Date from = 0, to = 0;        // visits fall in [from, to]
+    std::size_t person = 0;  // index into Plan::persons
+    Date from = 0, to = 0;   // visits fall in [from, to]
     int visits = 1;
-    double spread = 0;            // this child's standard-normal draw for its number of visits
-    double share = 1;             // share of a full year's visits (time under this unit's care)
-    Date leaving = 0;             // 0 = none
+    double spread = 0;  // this child's standard-normal draw for its number of visits
+    double share = 1;   // share of a full year's visits (time under this unit's care)
+    Date leaving = 0;   // 0 = none
     std::int16_t leaving_reason = 0;
-    Date death = 0;               // 0 = alive
-    bool moved_in = false;        // the receiving side of a move between PDUs
+    Date death = 0;         // 0 = alive
+    bool moved_in = false;  // the receiving side of a move between PDUs
 };
 
 struct PduPlan {
     Pdu pdu;
-    std::string pdu_cell;            // how this unit writes its PDU Number ("PZ041", occasionally "41")
-    bool spaced_nhs = false;         // writes NHS numbers as "943 476 5919"
-    bool hba1c_percent = false;      // 2021: reports HbA1c in % (format 2)
+    std::string pdu_cell;        // how this unit writes its PDU Number ("PZ041", occasionally "41")
+    bool spaced_nhs = false;     // writes NHS numbers as "943 476 5919"
+    bool hba1c_percent = false;  // 2021: reports HbA1c in % (format 2)
     std::vector<std::string> gp_pool;
     std::vector<std::string> outward_pool;  // postcode districts of its children
     std::vector<Enrolment> children;
@@ -138,7 +138,7 @@ struct Settings {
     npda::DatasetYear dataset = npda::DatasetYear::y2021;
     Date today = 0;
     Date period_start = 0, period_end = 0;
-    Date last_day = 0;               // min(period end, today)
+    Date last_day = 0;  // min(period end, today)
     double error_rate = 0.0;
     bool crlf = false;
 };

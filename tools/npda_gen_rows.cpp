@@ -76,7 +76,6 @@ constexpr const char kHeader2026[] =
     "lected in previous question: During this DKA admission did the patient receive any of the following "
     "therapies?,Initial pH at admission ,Initial Standard bicarbonate at admission (mmol/l)";
 
-
 // ---- Text output ----
 
 void put_int(std::string &s, long v) {
@@ -108,10 +107,11 @@ void put_scaled(std::string &s, long v, int decimals) {
 void put_date(std::string &s, Date d) {
     int y = 0, m = 0, dd = 0;
     npda::date_to_ymd(d, y, m, dd);
-    const char buf[10] = {static_cast<char>('0' + dd / 10), static_cast<char>('0' + dd % 10), '/',
-                          static_cast<char>('0' + m / 10),  static_cast<char>('0' + m % 10),  '/',
-                          static_cast<char>('0' + y / 1000), static_cast<char>('0' + y / 100 % 10),
-                          static_cast<char>('0' + y / 10 % 10), static_cast<char>('0' + y % 10)};
+    const char buf[10] = {
+        static_cast<char>('0' + dd / 10),  static_cast<char>('0' + dd % 10),      '/',
+        static_cast<char>('0' + m / 10),   static_cast<char>('0' + m % 10),       '/',
+        static_cast<char>('0' + y / 1000), static_cast<char>('0' + y / 100 % 10), static_cast<char>('0' + y / 10 % 10),
+        static_cast<char>('0' + y % 10)};
     s.append(buf, sizeof buf);
 }
 
@@ -121,8 +121,7 @@ long round_to_long(double v) { return static_cast<long>(std::lround(v)); }
 class RowCells {
 public:
     explicit RowCells(DatasetYear year) : ncols_(npda::dataset_columns(year).size()) {
-        for (std::size_t f = 0; f < npda::kFieldCount; ++f)
-            col_[f] = npda::column_index(year, static_cast<FieldId>(f));
+        for (std::size_t f = 0; f < npda::kFieldCount; ++f) col_[f] = npda::column_index(year, static_cast<FieldId>(f));
     }
     void clear() {
         for (std::size_t c = 0; c < ncols_; ++c) cells_[c].clear();
@@ -211,15 +210,15 @@ double median_bmi(double age) {
 // ---- A child's clinical profile (the same in every unit that submits the child) ----
 
 struct Profile {
-    double hba1c_mean = 60;     // mmol/mol
-    double height_z = 0;        // relative deviation of height from the median
+    double hba1c_mean = 60;  // mmol/mol
+    double height_z = 0;     // relative deviation of height from the median
     double bmi_factor = 1;
-    std::int16_t treatment = 2; // 2021 code
+    std::int16_t treatment = 2;  // 2021 code
     std::int16_t closed_loop = 0;
     std::int16_t monitoring = 4;
     std::int16_t insulin_regimen = 3;  // 2026 code
     std::int16_t non_insulin = 1;
-    std::int16_t lifestyle = 0;        // 0 = not answered
+    std::int16_t lifestyle = 0;  // 0 = not answered
     std::int16_t cgm = 1;
     std::int16_t ketone = 1;
     std::int16_t smoking2021 = 1;
@@ -254,11 +253,14 @@ Profile make_profile(const Person &p, const Settings &s) {
     if (pump) f.closed_loop = r.pick<std::int16_t>({{2, 0.7}, {1, 0.22}, {3, 0.05}, {4, 0.03}});
     f.monitoring = r.pick<std::int16_t>({{4, 0.72}, {2, 0.12}, {3, 0.03}, {1, 0.1}, {5, 0.01}, {99, 0.02}});
     switch (f.treatment) {
-        case 1: case 4: f.insulin_regimen = 2; break;
-        case 2: case 5: f.insulin_regimen = 3; break;
+        case 1:
+        case 4: f.insulin_regimen = 2; break;
+        case 2:
+        case 5: f.insulin_regimen = 3; break;
         case 3: f.insulin_regimen = f.closed_loop == 1 ? 4 : 5; break;
         case 6: f.insulin_regimen = 5; break;
-        case 7: case 8: f.insulin_regimen = 1; break;
+        case 7:
+        case 8: f.insulin_regimen = 1; break;
         default: f.insulin_regimen = 99; break;
     }
     if (f.treatment == 4 || f.treatment == 5 || f.treatment == 6 || f.treatment == 8)
@@ -285,8 +287,13 @@ Profile make_profile(const Person &p, const Settings &s) {
 }
 
 constexpr const char *kOtherReasons[] = {
-    "Gastroenteritis",           "Fractured wrist, observation", "Appendicitis", "Chest infection",
-    "Insulin pump failure",      "Tonsillitis",                  "Head injury, overnight observation",
+    "Gastroenteritis",
+    "Fractured wrist, observation",
+    "Appendicitis",
+    "Chest infection",
+    "Insulin pump failure",
+    "Tonsillitis",
+    "Head injury, overnight observation",
     "Vomiting \"unable to keep fluids down\"",
 };
 
@@ -321,7 +328,7 @@ struct ChildRows {
     Rng &r;
     bool y2021;
     bool new_diagnosis;
-    std::string id;        // as written: NHS number (perhaps spaced) or URN
+    std::string id;  // as written: NHS number (perhaps spaced) or URN
     std::string postcode;
     const std::string *gp;
     Date immunotherapy_date;
@@ -505,9 +512,9 @@ void set_admission(RowCells &cells, const ChildRows &c, Date d) {
     Rng &r = c.r;
     const Date diag = c.p.diagnosis;
     // 2021 codes: 1 stabilisation, 2 DKA, 3 ketosis, 4 hypoglycaemia, 5 surgery, 6 other.
-    const std::int16_t reason2021 =
-        c.new_diagnosis ? r.pick<std::int16_t>({{2, 0.3}, {1, 0.7}})
-                        : r.pick<std::int16_t>({{2, 0.3}, {3, 0.1}, {4, 0.2}, {5, 0.15}, {6, 0.25}});
+    const std::int16_t reason2021 = c.new_diagnosis
+                                        ? r.pick<std::int16_t>({{2, 0.3}, {1, 0.7}})
+                                        : r.pick<std::int16_t>({{2, 0.3}, {3, 0.1}, {4, 0.2}, {5, 0.15}, {6, 0.25}});
     const Date admitted = c.new_diagnosis ? diag : std::max(diag, d - r.range(0, 20));
     const Date discharged = std::min(d, admitted + r.range(1, 5));
     cells.set_date(FieldId::hospital_admission_date, admitted);
@@ -584,25 +591,23 @@ void spoil_row(RowCells &cells, const ChildRows &c, Date d, Growth g, Stats &sta
             }
             break;
         }
-        case ErrorKind::date_in_future:
-            cells.set_date(FieldId::visit_date, c.s.today + r.range(30, 400));
-            break;
+        case ErrorKind::date_in_future: cells.set_date(FieldId::visit_date, c.s.today + r.range(30, 400)); break;
         case ErrorKind::date_before_birth:
             ensure_height_weight();
             cells.set_date(FieldId::height_weight_observation_date, c.p.dob - r.range(1, 400));
             break;
         case ErrorKind::code_not_in_set: cells.set(FieldId::ketone_meter_training, "45"); break;
-        case ErrorKind::code_true_false:
-            cells.set(FieldId::gluten_free_diet, r.chance(0.5) ? "TRUE" : "FALSE");
-            break;
+        case ErrorKind::code_true_false: cells.set(FieldId::gluten_free_diet, r.chance(0.5) ? "TRUE" : "FALSE"); break;
         case ErrorKind::text_in_number:
             ensure_height_weight();
             cells.set(FieldId::weight, "see notes");
             break;
         case ErrorKind::hba1c_pair_missing:
             ensure_hba1c();
-            if (c.y2021) cells.unset(FieldId::hba1c_format);
-            else cells.unset(FieldId::hba1c_date);
+            if (c.y2021)
+                cells.unset(FieldId::hba1c_format);
+            else
+                cells.unset(FieldId::hba1c_date);
             break;
         case ErrorKind::malformed_date: cells.set(FieldId::visit_date, malformed_date(d, r)); break;
         case ErrorKind::height_in_mm:
@@ -674,9 +679,12 @@ std::string check_headers_against_core() {
         std::string cur;
         bool quoted = false;
         for (const char c : line) {
-            if (c == '"') quoted = !quoted;
-            else if (c == ',' && !quoted) headings.push_back(std::move(cur)), cur.clear();
-            else cur.push_back(c);
+            if (c == '"')
+                quoted = !quoted;
+            else if (c == ',' && !quoted)
+                headings.push_back(std::move(cur)), cur.clear();
+            else
+                cur.push_back(c);
         }
         headings.push_back(cur);
         const auto &cols = npda::dataset_columns(y);
@@ -685,8 +693,8 @@ std::string check_headers_against_core() {
                    " headings, the core has " + std::to_string(cols.size());
         for (std::size_t i = 0; i < cols.size(); ++i)
             if (npda::clean_heading(headings[i]) != cols[i].heading)
-                return "template " + std::to_string(static_cast<int>(y)) + " column " + std::to_string(i + 1) +
-                       ": '" + headings[i] + "' vs core '" + std::string(cols[i].heading) + "'";
+                return "template " + std::to_string(static_cast<int>(y)) + " column " + std::to_string(i + 1) + ": '" +
+                       headings[i] + "' vs core '" + std::string(cols[i].heading) + "'";
     }
     return {};
 }

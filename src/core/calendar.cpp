@@ -33,8 +33,8 @@ bool is_valid_ymd(int year, int month, int day) {
 }
 
 Date date_from_ymd(int year, int month, int day) {
-    return static_cast<Date>(days_from_civil(year, static_cast<unsigned>(month),
-                                             static_cast<unsigned>(day)) - kEpoch2000);
+    return static_cast<Date>(days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) -
+                             kEpoch2000);
 }
 
 void date_to_ymd(Date d, int &year, int &month, int &day) {

@@ -22,19 +22,21 @@ inline constexpr const char *kDuplicateColumns = "NP006";   // a heading appears
 inline constexpr const char *kIdentifierColumn = "NP007";   // both, neither, or wrong for the PDU
 inline constexpr const char *kMissingIdentifier = "NP008";  // data rows without an identifier
 inline constexpr const char *kTooManyValues = "NP009";      // more values than headings
-inline constexpr const char *kFileTooLarge = "NP010";      // a file above npda.max_file_size
+inline constexpr const char *kFileTooLarge = "NP010";       // a file above npda.max_file_size
 // NP1xx: submission rules.
-inline constexpr const char *kPduMismatch = "NP101";        // PDU Number is not the submitting PDU
-inline constexpr const char *kPeriodClosed = "NP102";       // audit period closed to this user
-inline constexpr const char *kUnknownPdu = "NP103";         // no such PZ code
-inline constexpr const char *kUnknownPeriod = "NP104";      // no such audit period
-inline constexpr const char *kInvalidArgument = "NP105";    // a function argument out of its domain
-inline constexpr const char *kActiveSubmission = "NP106";   // an active submission cannot be deleted or truncated (SQL trigger)
-inline constexpr const char *kSubmissionMoved = "NP111";    // a submission's PDU, period or dataset cannot change (SQL trigger)
+inline constexpr const char *kPduMismatch = "NP101";      // PDU Number is not the submitting PDU
+inline constexpr const char *kPeriodClosed = "NP102";     // audit period closed to this user
+inline constexpr const char *kUnknownPdu = "NP103";       // no such PZ code
+inline constexpr const char *kUnknownPeriod = "NP104";    // no such audit period
+inline constexpr const char *kInvalidArgument = "NP105";  // a function argument out of its domain
+inline constexpr const char *kActiveSubmission =
+    "NP106";  // an active submission cannot be deleted or truncated (SQL trigger)
+inline constexpr const char *kSubmissionMoved =
+    "NP111";  // a submission's PDU, period or dataset cannot change (SQL trigger)
 // NP9xx: internal errors (a bug: please report).
-inline constexpr const char *kInternal = "NP900";           // a C++ exception that is not npda::Error
-inline constexpr const char *kUnknownException = "NP901";   // catch (...)
-inline constexpr const char *kSchemaMismatch = "NP902";     // a table does not match the library's field table
+inline constexpr const char *kInternal = "NP900";          // a C++ exception that is not npda::Error
+inline constexpr const char *kUnknownException = "NP901";  // catch (...)
+inline constexpr const char *kSchemaMismatch = "NP902";    // a table does not match the library's field table
 }  // namespace sqlstate
 
 // A user-facing error: SQLSTATE (5 characters), message (lower case, no final
@@ -42,8 +44,7 @@ inline constexpr const char *kSchemaMismatch = "NP902";     // a table does not 
 class Error : public std::exception {
 public:
     Error(const char *sqlstate, std::string message, std::string detail = {}, std::string hint = {})
-        : sqlstate_(sqlstate), message_(std::move(message)), detail_(std::move(detail)),
-          hint_(std::move(hint)) {}
+        : sqlstate_(sqlstate), message_(std::move(message)), detail_(std::move(detail)), hint_(std::move(hint)) {}
     const char *what() const noexcept override { return message_.c_str(); }
     const char *sqlstate() const noexcept { return sqlstate_; }
     const std::string &message() const noexcept { return message_; }

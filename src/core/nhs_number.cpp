@@ -12,8 +12,7 @@ std::optional<std::string> normalise_nhs_number(std::string_view text) {
             digits.push_back(static_cast<char>(c));
         } else if (c == ' ' || c == '-' || c == '\t') {
             continue;
-        } else if (c == 0xC2 && i + 1 < text.size() &&
-                   static_cast<unsigned char>(text[i + 1]) == 0xA0) {
+        } else if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xA0) {
             ++i;  // UTF-8 non-breaking space, as Excel writes it
         } else {
             return std::nullopt;

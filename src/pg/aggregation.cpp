@@ -43,14 +43,15 @@ std::string text_at(std::uint64_t row, int col) {
 
 std::unordered_map<std::int64_t, PduAreas> load_pdu_areas() {
     std::unordered_map<std::int64_t, PduAreas> areas;
-    const std::uint64_t n = spi_execute(
-        "SELECT u.id, u.pz_code, t.ods_code, l.ods_code, i.ods_code, r.region_code, c.ons_code "
-        "FROM npda.paediatric_diabetes_unit u "
-        "LEFT JOIN npda.trust t ON t.id = u.trust_id "
-        "LEFT JOIN npda.local_health_board l ON l.id = u.local_health_board_id "
-        "LEFT JOIN npda.integrated_care_board i ON i.id = u.integrated_care_board_id "
-        "LEFT JOIN npda.nhs_england_region r ON r.id = u.nhs_england_region_id "
-        "LEFT JOIN npda.country c ON c.id = u.country_id", {}, true);
+    const std::uint64_t n =
+        spi_execute("SELECT u.id, u.pz_code, t.ods_code, l.ods_code, i.ods_code, r.region_code, c.ons_code "
+                    "FROM npda.paediatric_diabetes_unit u "
+                    "LEFT JOIN npda.trust t ON t.id = u.trust_id "
+                    "LEFT JOIN npda.local_health_board l ON l.id = u.local_health_board_id "
+                    "LEFT JOIN npda.integrated_care_board i ON i.id = u.integrated_care_board_id "
+                    "LEFT JOIN npda.nhs_england_region r ON r.id = u.nhs_england_region_id "
+                    "LEFT JOIN npda.country c ON c.id = u.country_id",
+                    {}, true);
     for (std::uint64_t row = 0; row < n; ++row) {
         PduAreas a;
         a.pz_code = text_at(row, 2);
@@ -104,8 +105,8 @@ std::vector<ScoredRecord> load_scores(std::int64_t period_id, const npda::pg::Ou
             int no = 0, nv = 0;
             deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tuple, desc, 5, &isnull)), ot.type, 4, true,
                               TYPALIGN_INT, &outcomes, &onulls, &no);
-            deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tuple, desc, 6, &isnull)), FLOAT8OID, 8,
-                              FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &values, &vnulls, &nv);
+            deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tuple, desc, 6, &isnull)), FLOAT8OID, 8, FLOAT8PASSBYVAL,
+                              TYPALIGN_DOUBLE, &values, &vnulls, &nv);
             if (no != static_cast<int>(npda::kKpiCount) || nv != static_cast<int>(npda::kKpiCount)) {
                 bad_shape = true;
                 continue;
@@ -140,7 +141,10 @@ struct Accumulators {
              const npda::KpiSlotMask *mask) {
         if (code.empty()) return;
         npda::KpiAccumulator &acc = areas[{level, code}];
-        if (mask) acc.add(r, *mask); else acc.add(r);
+        if (mask)
+            acc.add(r, *mask);
+        else
+            acc.add(r);
     }
     // The child's areas above PDU level.
     void add_above_pdu(const PduAreas &a, const npda::KpiResults &r, const npda::KpiSlotMask *mask) {
@@ -165,7 +169,8 @@ std::size_t write_aggregates(std::int64_t period_id, const Accumulators &acc) {
     rows.reserve(acc.areas.size() * npda::kKpiCount);
     for (const auto &[key, a] : acc.areas) {
         const npda::KpiAggregates aggs = a.result();
-        for (std::size_t slot = 0; slot < npda::kKpiCount; ++slot) rows.push_back({&key.first, &key.second, slot, aggs[slot]});
+        for (std::size_t slot = 0; slot < npda::kKpiCount; ++slot)
+            rows.push_back({&key.first, &key.second, slot, aggs[slot]});
     }
     if (rows.empty()) return 0;
     const auto &defs = npda::kpi_definitions();
@@ -177,7 +182,8 @@ std::size_t write_aggregates(std::int64_t period_id, const Accumulators &acc) {
         });
     };
     auto int8_array = [&](auto get) {
-        return npda::pg::build_array(INT8OID, n, [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(get(rows[i])); });
+        return npda::pg::build_array(INT8OID, n,
+                                     [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(get(rows[i])); });
     };
     spi_execute(
         "INSERT INTO npda.kpi_aggregation (level, area_code, audit_period_id, kpi, eligible, ineligible, passed, failed, "
@@ -195,9 +201,13 @@ std::size_t write_aggregates(std::int64_t period_id, const Accumulators &acc) {
          {INT8ARRAYOID, int8_array([](const Row &r) { return r.agg.passed; })},
          {INT8ARRAYOID, int8_array([](const Row &r) { return r.agg.failed; })},
          {INT8ARRAYOID, int8_array([](const Row &r) { return r.agg.pending; })},
-         {FLOAT8ARRAYOID, npda::pg::build_array(FLOAT8OID, n, [&](std::size_t i, Datum &v, bool &is_null) {
-              if (rows[i].agg.value) v = Float8GetDatum(*rows[i].agg.value); else is_null = true;
-          })},
+         {FLOAT8ARRAYOID, npda::pg::build_array(FLOAT8OID, n,
+                                                [&](std::size_t i, Datum &v, bool &is_null) {
+                                                    if (rows[i].agg.value)
+                                                        v = Float8GetDatum(*rows[i].agg.value);
+                                                    else
+                                                        is_null = true;
+                                                })},
          {INT8ARRAYOID, int8_array([](const Row &r) { return r.agg.children_with_value; })}});
     return n;
 }
@@ -242,9 +252,8 @@ void add_moved_children(Accumulators &acc, const std::vector<ScoredRecord> &reco
     std::unordered_map<std::int64_t, const npda::PatientRecord *> record_of;
     for (const auto &c : loaded) record_of.emplace(c.patient_id, &c.record);
     // Walk the children in a fixed order so the result never depends on hashing.
-    std::sort(groups.begin(), groups.end(), [&](auto a, auto b) {
-        return records[(*a)[0]].identifier < records[(*b)[0]].identifier;
-    });
+    std::sort(groups.begin(), groups.end(),
+              [&](auto a, auto b) { return records[(*a)[0]].identifier < records[(*b)[0]].identifier; });
     for (const auto *idx : groups) {
         std::vector<npda::PduRecordRef> refs;
         std::vector<std::size_t> used;

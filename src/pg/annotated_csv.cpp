@@ -27,8 +27,7 @@ NPDA_FUNCTION(submission_annotated_csv) {
     if (npda::pg::spi_execute("SELECT csv FROM npda.submission WHERE id = $1",
                               {{INT8OID, Int64GetDatum(submission_id)}}, true) == 0) {
         spi.finish();
-        throw npda::Error(npda::sqlstate::kInvalidArgument,
-                          "no submission " + std::to_string(submission_id), "",
+        throw npda::Error(npda::sqlstate::kInvalidArgument, "no submission " + std::to_string(submission_id), "",
                           "SELECT id, file_name FROM npda.submission lists the submissions.");
     }
     {
@@ -75,12 +74,17 @@ NPDA_FUNCTION(submission_annotated_csv) {
             values[0] = Int32GetDatum(rec.record_number);
             auto it = notes.find(rec.record_number);
             values[1] = Int32GetDatum(it == notes.end() ? 0 : it->second.count);
-            if (it == notes.end()) nulls[2] = true;
-            else values[2] = PointerGetDatum(cstring_to_text_with_len(it->second.text.data(), static_cast<int>(it->second.text.size())));
+            if (it == notes.end())
+                nulls[2] = true;
+            else
+                values[2] = PointerGetDatum(cstring_to_text_with_len(it->second.text.data(),
+                                                                     static_cast<int>(it->second.text.size())));
             Datum *fields = static_cast<Datum *>(palloc(sizeof(Datum) * (rec.fields.size() + 1)));
             for (std::size_t f = 0; f < rec.fields.size(); ++f)
-                fields[f] = PointerGetDatum(cstring_to_text_with_len(rec.fields[f].data(), static_cast<int>(rec.fields[f].size())));
-            values[3] = PointerGetDatum(construct_array(fields, static_cast<int>(rec.fields.size()), TEXTOID, -1, false, TYPALIGN_INT));
+                fields[f] = PointerGetDatum(cstring_to_text_with_len(rec.fields[f].data(),
+                                                                     static_cast<int>(rec.fields[f].size())));
+            values[3] = PointerGetDatum(construct_array(fields, static_cast<int>(rec.fields.size()), TEXTOID, -1, false,
+                                                        TYPALIGN_INT));
             tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
         }
     });

@@ -9,20 +9,16 @@ namespace {
 // PostgreSQL's infinite dates have no audit year; refuse them clearly.
 npda::Date finite_date(DateADT d) {
     if (DATE_NOT_FINITE(d))
-        throw npda::Error(npda::sqlstate::kInvalidArgument, "infinite dates have no audit year",
-                          "", "Pass a finite date.");
+        throw npda::Error(npda::sqlstate::kInvalidArgument, "infinite dates have no audit year", "",
+                          "Pass a finite date.");
     return static_cast<npda::Date>(d);
 }
 
 }  // namespace
 
-NPDA_FUNCTION(audit_year) {
-    return Int32GetDatum(npda::audit_year(finite_date(PG_GETARG_DATEADT(0))));
-}
+NPDA_FUNCTION(audit_year) { return Int32GetDatum(npda::audit_year(finite_date(PG_GETARG_DATEADT(0)))); }
 
-NPDA_FUNCTION(audit_quarter) {
-    return Int32GetDatum(npda::audit_quarter(finite_date(PG_GETARG_DATEADT(0))));
-}
+NPDA_FUNCTION(audit_quarter) { return Int32GetDatum(npda::audit_quarter(finite_date(PG_GETARG_DATEADT(0)))); }
 
 NPDA_FUNCTION(nhs_number_is_valid) {
     // Detoasting can error (and allocate); do it under PG_TRY before any C++

@@ -82,7 +82,8 @@ public:
                         "The installed SQL and the shared library come from different versions of npda: install "
                         "one version and run ALTER EXTENSION npda UPDATE.");
         }
-        sql_ = std::string("INSERT INTO ") + table + " (" + names + ") SELECT " + selected + " FROM pg_catalog.unnest($1) AS u";
+        sql_ = std::string("INSERT INTO ") + table + " (" + names + ") SELECT " + selected +
+               " FROM pg_catalog.unnest($1) AS u";
     }
 
     // Insert rows[0..n); extra(i, e, value, is_null) fills extra column e of
@@ -119,28 +120,35 @@ public:
                     }
                     const RecordColumn<R> &c = cols_[static_cast<std::size_t>(src)];
                     switch (c.type) {
-                    case ColumnType::date:
-                    case ColumnType::int4:
-                        if ((r.*c.i32).has_value()) { values[a] = Int32GetDatum(*(r.*c.i32)); nulls[a] = false; }
-                        break;
-                    case ColumnType::int2:
-                        if ((r.*c.i16).has_value()) { values[a] = Int16GetDatum(*(r.*c.i16)); nulls[a] = false; }
-                        break;
-                    case ColumnType::float8:
-                        if ((r.*c.f64).has_value()) {
-                            values[a] = numeric_[static_cast<std::size_t>(a)]
-                                            ? DirectFunctionCall1(float8_numeric, Float8GetDatum(*(r.*c.f64)))
-                                            : Float8GetDatum(*(r.*c.f64));
-                            nulls[a] = false;
-                        }
-                        break;
-                    case ColumnType::text:
-                        if ((r.*c.txt).has_value()) {
-                            const std::string &s = *(r.*c.txt);
-                            values[a] = PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
-                            nulls[a] = false;
-                        }
-                        break;
+                        case ColumnType::date:
+                        case ColumnType::int4:
+                            if ((r.*c.i32).has_value()) {
+                                values[a] = Int32GetDatum(*(r.*c.i32));
+                                nulls[a] = false;
+                            }
+                            break;
+                        case ColumnType::int2:
+                            if ((r.*c.i16).has_value()) {
+                                values[a] = Int16GetDatum(*(r.*c.i16));
+                                nulls[a] = false;
+                            }
+                            break;
+                        case ColumnType::float8:
+                            if ((r.*c.f64).has_value()) {
+                                values[a] = numeric_[static_cast<std::size_t>(a)]
+                                                ? DirectFunctionCall1(float8_numeric, Float8GetDatum(*(r.*c.f64)))
+                                                : Float8GetDatum(*(r.*c.f64));
+                                nulls[a] = false;
+                            }
+                            break;
+                        case ColumnType::text:
+                            if ((r.*c.txt).has_value()) {
+                                const std::string &s = *(r.*c.txt);
+                                values[a] =
+                                    PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
+                                nulls[a] = false;
+                            }
+                            break;
                     }
                 }
                 elems[i] = HeapTupleGetDatum(heap_form_tuple(desc_, values, nulls));
@@ -149,7 +157,8 @@ public:
             bool typbyval;
             char typalign;
             get_typlenbyvalalign(type_, &typlen, &typbyval, &typalign);
-            const Datum result = PointerGetDatum(construct_array(elems, static_cast<int>(n), type_, typlen, typbyval, typalign));
+            const Datum result =
+                PointerGetDatum(construct_array(elems, static_cast<int>(n), type_, typlen, typbyval, typalign));
             MemoryContextSwitchTo(caller);
             return result;
         });
@@ -163,11 +172,11 @@ private:
     // True when a table column of type `oid` can take a record column's values.
     static bool holds(ColumnType t, Oid oid) {
         switch (t) {
-        case ColumnType::date: return oid == DATEOID;
-        case ColumnType::int2: return oid == INT2OID;
-        case ColumnType::int4: return oid == INT4OID;
-        case ColumnType::float8: return oid == NUMERICOID || oid == FLOAT8OID;
-        case ColumnType::text: return oid == TEXTOID;
+            case ColumnType::date: return oid == DATEOID;
+            case ColumnType::int2: return oid == INT2OID;
+            case ColumnType::int4: return oid == INT4OID;
+            case ColumnType::float8: return oid == NUMERICOID || oid == FLOAT8OID;
+            case ColumnType::text: return oid == TEXTOID;
         }
         return false;
     }
@@ -180,7 +189,7 @@ private:
     Oid type_ = InvalidOid, array_type_ = InvalidOid;
     TupleDesc desc_ = nullptr;
     int natts_ = 0;
-    std::vector<int> source_;   // per attribute: record column index, -2 - extra index, or kDefault
+    std::vector<int> source_;    // per attribute: record column index, -2 - extra index, or kDefault
     std::vector<bool> numeric_;  // per attribute: stored as numeric (converted from float8)
     std::string sql_;
 };

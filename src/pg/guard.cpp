@@ -17,9 +17,7 @@ void copy_text(char *dst, std::size_t size, const char *src) noexcept {
     dst[n] = '\0';
 }
 
-int sqlstate_code(const char *s) {
-    return MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]);
-}
+int sqlstate_code(const char *s) { return MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]); }
 
 // A text that copy_text cut at its buffer's size may end inside a multibyte
 // character; that partial character would make the message invalid in the
@@ -64,32 +62,33 @@ void raise_caught(CaughtError &caught) {
     clip_to_character(caught.detail, sizeof caught.detail);
     clip_to_character(caught.hint, sizeof caught.hint);
     switch (caught.kind) {
-    case CaughtError::kPostgres:
-        ReThrowError(caught.edata);
-    case CaughtError::kInterrupted:
-        // Let PostgreSQL report the cancel or termination it has pending.
-        // The C++ work is already unwound and cannot resume, so if
-        // PostgreSQL chose not to act on it after all, the statement still
-        // ends as cancelled.
-        CHECK_FOR_INTERRUPTS();
-        ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling statement due to user request")));
-    case CaughtError::kOutOfMemory:
-        ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory in npda"),
-                        errdetail("A C++ allocation failed.")));
-    case CaughtError::kProject:
-        ereport(ERROR, (errcode(sqlstate_code(caught.sqlstate)), errmsg("%s", caught.message),
-                        caught.detail[0] ? errdetail("%s", caught.detail) : 0,
-                        caught.hint[0] ? errhint("%s", caught.hint) : 0));
-    case CaughtError::kInternal:
-        ereport(ERROR, (errcode(sqlstate_code(caught.sqlstate)), errmsg("internal error in npda: %s", caught.message),
-                        errhint("This is a bug in the npda extension; please report it with the statement that caused it.")));
-    case CaughtError::kUnknown:
-    case CaughtError::kNone:
-        break;
+        case CaughtError::kPostgres: ReThrowError(caught.edata);
+        case CaughtError::kInterrupted:
+            // Let PostgreSQL report the cancel or termination it has pending.
+            // The C++ work is already unwound and cannot resume, so if
+            // PostgreSQL chose not to act on it after all, the statement still
+            // ends as cancelled.
+            CHECK_FOR_INTERRUPTS();
+            ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling statement due to user request")));
+        case CaughtError::kOutOfMemory:
+            ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory in npda"),
+                            errdetail("A C++ allocation failed.")));
+        case CaughtError::kProject:
+            ereport(ERROR, (errcode(sqlstate_code(caught.sqlstate)), errmsg("%s", caught.message),
+                            caught.detail[0] ? errdetail("%s", caught.detail) : 0,
+                            caught.hint[0] ? errhint("%s", caught.hint) : 0));
+        case CaughtError::kInternal:
+            ereport(
+                ERROR,
+                (errcode(sqlstate_code(caught.sqlstate)), errmsg("internal error in npda: %s", caught.message),
+                 errhint("This is a bug in the npda extension; please report it with the statement that caused it.")));
+        case CaughtError::kUnknown:
+        case CaughtError::kNone: break;
     }
-    ereport(ERROR, (errcode(sqlstate_code(sqlstate::kUnknownException)),
-                    errmsg("internal error in npda: unknown C++ exception"),
-                    errhint("This is a bug in the npda extension; please report it with the statement that caused it.")));
+    ereport(ERROR,
+            (errcode(sqlstate_code(sqlstate::kUnknownException)),
+             errmsg("internal error in npda: unknown C++ exception"),
+             errhint("This is a bug in the npda extension; please report it with the statement that caused it.")));
 }
 
 void throw_if_interrupt_pending(void *) {

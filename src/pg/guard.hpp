@@ -28,7 +28,9 @@ namespace npda::pg {
 class PgError : public std::exception {
 public:
     explicit PgError(ErrorData *edata) noexcept : edata_(edata) {}
-    const char *what() const noexcept override { return edata_ && edata_->message ? edata_->message : "postgres error"; }
+    const char *what() const noexcept override {
+        return edata_ && edata_->message ? edata_->message : "postgres error";
+    }
     ErrorData *edata() const noexcept { return edata_; }
 
 private:
@@ -125,13 +127,13 @@ inline InterruptHook interrupt_hook() { return InterruptHook{&throw_if_interrupt
 }  // namespace npda::pg
 
 // Declare a SQL-callable function NAME whose C++ body is NAME_impl(fcinfo).
-#define NPDA_FUNCTION(name)                                                  \
-    static Datum name##_impl([[maybe_unused]] FunctionCallInfo fcinfo);      \
-    extern "C" {                                                             \
-    PGDLLEXPORT Datum name(PG_FUNCTION_ARGS);                                \
-    PG_FUNCTION_INFO_V1(name);                                               \
-    Datum name(PG_FUNCTION_ARGS) {                                           \
+#define NPDA_FUNCTION(name)                                                   \
+    static Datum name##_impl([[maybe_unused]] FunctionCallInfo fcinfo);       \
+    extern "C" {                                                              \
+    PGDLLEXPORT Datum name(PG_FUNCTION_ARGS);                                 \
+    PG_FUNCTION_INFO_V1(name);                                                \
+    Datum name(PG_FUNCTION_ARGS) {                                            \
         return npda::pg::guarded([fcinfo]() { return name##_impl(fcinfo); }); \
-    }                                                                        \
-    }                                                                        \
+    }                                                                         \
+    }                                                                         \
     static Datum name##_impl([[maybe_unused]] FunctionCallInfo fcinfo)

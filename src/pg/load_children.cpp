@@ -52,30 +52,30 @@ void read_record_columns(const std::vector<RecordColumn<R>> &cols, int first_att
                 const bool isnull = nulls[att];
                 const Datum d = values[att];
                 switch (c.type) {
-                case ColumnType::date:
-                    // An infinite date (possible through a manual edit) is no
-                    // date for the KPI rules.
-                    if (!isnull && !DATE_NOT_FINITE(DatumGetDateADT(d))) rec.*c.i32 = DatumGetDateADT(d);
-                    break;
-                case ColumnType::int4:
-                    if (!isnull) rec.*c.i32 = DatumGetInt32(d);
-                    break;
-                case ColumnType::int2:
-                    if (!isnull) rec.*c.i16 = DatumGetInt16(d);
-                    break;
-                case ColumnType::float8:
-                    // Likewise NaN or infinity in a numeric column: no measurement.
-                    if (!isnull && std::isfinite(DatumGetFloat8(d))) rec.*c.f64 = DatumGetFloat8(d);
-                    break;
-                case ColumnType::text: {
-                    TextRef &ref = texts[r * text_cols + t++];
-                    if (!isnull) {
-                        text *value = DatumGetTextPP(d);
-                        ref.data = VARDATA_ANY(value);
-                        ref.len = static_cast<int>(VARSIZE_ANY_EXHDR(value));
+                    case ColumnType::date:
+                        // An infinite date (possible through a manual edit) is no
+                        // date for the KPI rules.
+                        if (!isnull && !DATE_NOT_FINITE(DatumGetDateADT(d))) rec.*c.i32 = DatumGetDateADT(d);
+                        break;
+                    case ColumnType::int4:
+                        if (!isnull) rec.*c.i32 = DatumGetInt32(d);
+                        break;
+                    case ColumnType::int2:
+                        if (!isnull) rec.*c.i16 = DatumGetInt16(d);
+                        break;
+                    case ColumnType::float8:
+                        // Likewise NaN or infinity in a numeric column: no measurement.
+                        if (!isnull && std::isfinite(DatumGetFloat8(d))) rec.*c.f64 = DatumGetFloat8(d);
+                        break;
+                    case ColumnType::text: {
+                        TextRef &ref = texts[r * text_cols + t++];
+                        if (!isnull) {
+                            text *value = DatumGetTextPP(d);
+                            ref.data = VARDATA_ANY(value);
+                            ref.len = static_cast<int>(VARSIZE_ANY_EXHDR(value));
+                        }
+                        break;
                     }
-                    break;
-                }
                 }
             }
         }
@@ -131,13 +131,16 @@ struct ChildQueries {
     KeptPlan patients, visits;
     explicit ChildQueries(const char *where)
         : patients("SELECT p.id, s.audit_period_id, extract(year FROM ap.start_date)::int4, p.first_row_number, "
-                   "t.date_leaving_service, t.reason_leaving_service" + select_list(patient_columns(), "p") +
+                   "t.date_leaving_service, t.reason_leaving_service" +
+                   select_list(patient_columns(), "p") +
                    " FROM npda.patient p JOIN npda.submission s ON s.id = p.submission_id "
                    "JOIN npda.audit_period ap ON ap.id = s.audit_period_id "
-                   "LEFT JOIN npda.transfer t ON t.patient_id = p.id WHERE " + std::string(where)),
+                   "LEFT JOIN npda.transfer t ON t.patient_id = p.id WHERE " +
+                   std::string(where)),
           visits("SELECT v.patient_id, v.row_number" + select_list(visit_columns(), "v") +
                  " FROM npda.visit v JOIN npda.patient p ON p.id = v.patient_id "
-                 "JOIN npda.submission s ON s.id = p.submission_id WHERE " + std::string(where)) {}
+                 "JOIN npda.submission s ON s.id = p.submission_id WHERE " +
+                 std::string(where)) {}
 };
 
 // Load the children chosen by `queries` for the argument `arg`.
@@ -161,7 +164,8 @@ std::vector<LoadedChild> load_children(ChildQueries &queries, Oid arg_type, Datu
                 c.audit_year = DatumGetInt32(SPI_getbinval(tuple, desc, 3, &isnull));
                 records[r].first_row_number = DatumGetInt32(SPI_getbinval(tuple, desc, 4, &isnull));
                 Datum d = SPI_getbinval(tuple, desc, 5, &isnull);
-                if (!isnull && !DATE_NOT_FINITE(DatumGetDateADT(d))) records[r].date_leaving_service = DatumGetDateADT(d);
+                if (!isnull && !DATE_NOT_FINITE(DatumGetDateADT(d)))
+                    records[r].date_leaving_service = DatumGetDateADT(d);
                 d = SPI_getbinval(tuple, desc, 6, &isnull);
                 if (!isnull) records[r].reason_leaving_service = DatumGetInt16(d);
             }
@@ -184,7 +188,8 @@ std::vector<LoadedChild> load_children(ChildQueries &queries, Oid arg_type, Datu
             for (std::uint64_t r = 0; r < n; ++r) {
                 bool isnull = false;
                 owners[r] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
-                visits[r].row_number = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull));
+                visits[r].row_number =
+                    DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull));
             }
         });
         for (std::uint64_t r = 0; r < n; ++r) {

@@ -11,8 +11,10 @@ void take(std::int32_t key, std::int64_t id, bool exclusive) {
     const Datum k = Int32GetDatum(key);
     const Datum i = Int32GetDatum(static_cast<int32>(id));
     call([&]() {
-        if (exclusive) DirectFunctionCall2(pg_advisory_xact_lock_int4, k, i);
-        else DirectFunctionCall2(pg_advisory_xact_lock_shared_int4, k, i);
+        if (exclusive)
+            DirectFunctionCall2(pg_advisory_xact_lock_int4, k, i);
+        else
+            DirectFunctionCall2(pg_advisory_xact_lock_shared_int4, k, i);
     });
 }
 

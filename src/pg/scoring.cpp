@@ -66,8 +66,11 @@ void store_scores(const std::vector<ScoredChild> &scored, Date as_of) {
     for (std::size_t start = 0; start < scored.size(); start += kScoreBatch) {
         const std::size_t n = std::min(kScoreBatch, scored.size() - start);
         const ScoredChild *batch = scored.data() + start;
-        const Datum ids = build_array(INT8OID, n, [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(batch[i].patient_id); });
-        const Datum periods = build_array(INT8OID, n, [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(batch[i].audit_period_id); });
+        const Datum ids =
+            build_array(INT8OID, n, [&](std::size_t i, Datum &v, bool &) { v = Int64GetDatum(batch[i].patient_id); });
+        const Datum periods = build_array(INT8OID, n, [&](std::size_t i, Datum &v, bool &) {
+            v = Int64GetDatum(batch[i].audit_period_id);
+        });
         const Datum outcomes = build_array(ot.type, n * kKpiCount, [&](std::size_t i, Datum &v, bool &) {
             v = ObjectIdGetDatum(ot.labels[static_cast<int>(batch[i / kKpiCount].results[i % kKpiCount].outcome)]);
         });
@@ -77,11 +80,18 @@ void store_scores(const std::vector<ScoredChild> &scored, Date as_of) {
         });
         const Datum expected = build_array(INT2OID, n, [&](std::size_t i, Datum &v, bool &is_null) {
             const auto &e = batch[i].results[kSlot32_1].value_expected;
-            if (e) v = Int16GetDatum(static_cast<int16>(*e)); else is_null = true;
+            if (e)
+                v = Int16GetDatum(static_cast<int16>(*e));
+            else
+                is_null = true;
         });
         static KeptPlan plan(kSql);
-        spi_execute_plan(plan, {{INT8ARRAYOID, ids}, {INT8ARRAYOID, periods}, {DATEOID, DateADTGetDatum(as_of)},
-                           {ot.array_type, outcomes}, {FLOAT8ARRAYOID, values}, {INT2ARRAYOID, expected}});
+        spi_execute_plan(plan, {{INT8ARRAYOID, ids},
+                                {INT8ARRAYOID, periods},
+                                {DATEOID, DateADTGetDatum(as_of)},
+                                {ot.array_type, outcomes},
+                                {FLOAT8ARRAYOID, values},
+                                {INT2ARRAYOID, expected}});
         // The batch's arrays are in SPI's procedure context: free them now
         // rather than at SPI_finish.
         call([&]() {

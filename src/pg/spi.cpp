@@ -73,7 +73,6 @@ SPIPlanPtr KeptPlan::get(int nargs, const Oid *types) {
     return plan_;
 }
 
-
 std::uint64_t spi_execute_plan(KeptPlan &plan, std::initializer_list<SpiArg> args, bool read_only) {
     PlanArgs a(args);
     SPIPlanPtr p = plan.get(a.n, a.types);

@@ -27,15 +27,17 @@
 
 namespace {
 
-using npda::pg::SpiArg;
 using npda::pg::spi_execute;
+using npda::pg::SpiArg;
 
 // Rows per INSERT of visits: bounds the memory of the parameter arrays while
 // keeping the per-statement overhead negligible.
 constexpr std::size_t kVisitBatch = 50000;
 
 Datum text_datum(const std::string &s) {
-    return npda::pg::call([&]() { return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))); });
+    return npda::pg::call([&]() {
+        return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
+    });
 }
 
 // "2024-25" for audit year 2024; any other integer as it is (the caller may
@@ -60,8 +62,8 @@ struct Target {
 // Find the PDU and audit period, and refuse a closed period to ordinary users.
 Target resolve_target(const std::string &pz_code, std::optional<int> requested_year) {
     Target t;
-    if (spi_execute("SELECT id FROM npda.paediatric_diabetes_unit WHERE pz_code = $1",
-                    {{TEXTOID, text_datum(pz_code)}}, true) == 0)
+    if (spi_execute("SELECT id FROM npda.paediatric_diabetes_unit WHERE pz_code = $1", {{TEXTOID, text_datum(pz_code)}},
+                    true) == 0)
         throw npda::Error(npda::sqlstate::kUnknownPdu, "unknown paediatric diabetes unit \"" + pz_code + "\"",
                           "No row of npda.paediatric_diabetes_unit has this PZ code.",
                           "Check the PZ code; SELECT pz_code, name FROM npda.paediatric_diabetes_unit lists them.");
@@ -88,8 +90,7 @@ Target resolve_target(const std::string &pz_code, std::optional<int> requested_y
     const bool privileged = DatumGetBool(npda::pg::spi_value(0, 4, isnull));
     t.dataset = dataset == 2026 ? npda::DatasetYear::y2026 : npda::DatasetYear::y2021;
     if (!is_open && !privileged)
-        throw npda::Error(npda::sqlstate::kPeriodClosed,
-                          "audit period " + period_label(t.audit_year) + " is closed",
+        throw npda::Error(npda::sqlstate::kPeriodClosed, "audit period " + period_label(t.audit_year) + " is closed",
                           "Closed periods accept submissions only from superusers and members of npda_audit_team.",
                           "Ask the RCPCH audit team to submit the file or to reopen the period.");
     return t;
@@ -123,7 +124,8 @@ std::vector<std::int64_t> allocate_ids(const char *sequence, std::size_t n) {
     std::vector<std::int64_t> ids;
     ids.reserve(n);
     if (n == 0) return ids;
-    const std::string sql = std::string("SELECT pg_catalog.nextval('") + sequence + "'::regclass) FROM pg_catalog.generate_series(1, $1)";
+    const std::string sql =
+        std::string("SELECT pg_catalog.nextval('") + sequence + "'::regclass) FROM pg_catalog.generate_series(1, $1)";
     const std::uint64_t got = spi_execute(sql.c_str(), {{INT4OID, Int32GetDatum(static_cast<int32>(n))}});
     for (std::uint64_t i = 0; i < got; ++i) ids.push_back(npda::pg::spi_int64(i, 1));
     return ids;
@@ -155,14 +157,14 @@ void insert_patients(const npda::ParsedSubmission &parsed, std::int64_t submissi
         for (const auto &visit : rows[i]->visits)
             if (bad.has(visit.row_number)) valid[i] = 0;
     }
-    npda::pg::CompositeRows<npda::PatientRecord> patients(
-        "npda.patient", npda::patient_columns(), {"id", "submission_id", "first_row_number", "is_valid"});
+    npda::pg::CompositeRows<npda::PatientRecord> patients("npda.patient", npda::patient_columns(),
+                                                          {"id", "submission_id", "first_row_number", "is_valid"});
     patients.insert(rows, [&](std::size_t i, std::size_t column, Datum &v, bool &) {
         switch (column) {
-        case 0: v = Int64GetDatum(ids[i]); break;
-        case 1: v = Int64GetDatum(submission_id); break;
-        case 2: v = Int32GetDatum(rows[i]->first_row_number); break;
-        default: v = BoolGetDatum(valid[i] != 0); break;
+            case 0: v = Int64GetDatum(ids[i]); break;
+            case 1: v = Int64GetDatum(submission_id); break;
+            case 2: v = Int32GetDatum(rows[i]->first_row_number); break;
+            default: v = BoolGetDatum(valid[i] != 0); break;
         }
     });
 
@@ -172,11 +174,18 @@ void insert_patients(const npda::ParsedSubmission &parsed, std::int64_t submissi
         "SELECT u.p, $1, u.d, u.r FROM unnest($2::int8[], $3::date[], $4::int2[]) AS u(p, d, r)",
         {{INT8OID, Int64GetDatum(pdu_id)},
          {INT8ARRAYOID, npda::pg::int8_array(ids)},
-         {DATEARRAYOID, npda::pg::build_array(DATEOID, n, [&](std::size_t i, Datum &v, bool &is_null) {
-              if (rows[i]->date_leaving_service) v = DateADTGetDatum(*rows[i]->date_leaving_service); else is_null = true;
-          })},
+         {DATEARRAYOID, npda::pg::build_array(DATEOID, n,
+                                              [&](std::size_t i, Datum &v, bool &is_null) {
+                                                  if (rows[i]->date_leaving_service)
+                                                      v = DateADTGetDatum(*rows[i]->date_leaving_service);
+                                                  else
+                                                      is_null = true;
+                                              })},
          {INT2ARRAYOID, npda::pg::build_array(INT2OID, n, [&](std::size_t i, Datum &v, bool &is_null) {
-              if (rows[i]->reason_leaving_service) v = Int16GetDatum(*rows[i]->reason_leaving_service); else is_null = true;
+              if (rows[i]->reason_leaving_service)
+                  v = Int16GetDatum(*rows[i]->reason_leaving_service);
+              else
+                  is_null = true;
           })}});
 }
 
@@ -189,9 +198,9 @@ void insert_visits(const npda::ParsedSubmission &parsed, const std::vector<std::
     auto flush = [&]() {
         visits.insert(rows, [&](std::size_t i, std::size_t column, Datum &v, bool &) {
             switch (column) {
-            case 0: v = Int64GetDatum(owners[i]); break;
-            case 1: v = Int32GetDatum(rows[i]->row_number); break;
-            default: v = BoolGetDatum(!bad.has(rows[i]->row_number)); break;
+                case 0: v = Int64GetDatum(owners[i]); break;
+                case 1: v = Int32GetDatum(rows[i]->row_number); break;
+                default: v = BoolGetDatum(!bad.has(rows[i]->row_number)); break;
             }
         });
         rows.clear();
@@ -213,14 +222,20 @@ void insert_errors(const std::vector<npda::FieldError> &errors, std::int64_t sub
     auto text_array = [&](auto member, bool empty_is_null) {
         return npda::pg::build_array(TEXTOID, n, [&](std::size_t i, Datum &v, bool &is_null) {
             const std::string &s = errors[i].*member;
-            if (empty_is_null && s.empty()) { is_null = true; return; }
+            if (empty_is_null && s.empty()) {
+                is_null = true;
+                return;
+            }
             v = PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
         });
     };
     spi_execute("INSERT INTO npda.submission_error (submission_id, row_number, column_heading, value, code, message) "
                 "SELECT $1, * FROM unnest($2::int4[], $3::text[], $4::text[], $5::text[], $6::text[])",
                 {{INT8OID, Int64GetDatum(submission_id)},
-                 {INT4ARRAYOID, npda::pg::build_array(INT4OID, n, [&](std::size_t i, Datum &v, bool &) { v = Int32GetDatum(errors[i].row_number); })},
+                 {INT4ARRAYOID, npda::pg::build_array(INT4OID, n,
+                                                      [&](std::size_t i, Datum &v, bool &) {
+                                                          v = Int32GetDatum(errors[i].row_number);
+                                                      })},
                  {TEXTARRAYOID, text_array(&npda::FieldError::column_heading, true)},
                  {TEXTARRAYOID, text_array(&npda::FieldError::value, false)},
                  {TEXTARRAYOID, text_array(&npda::FieldError::code, false)},
@@ -235,13 +250,14 @@ NPDA_FUNCTION(_submit_csv) {
                           "Call npda.submit_csv('PZ041', <file bytes>, <audit year>, <file name>).");
     // Refuse an oversized file before reading a byte of it (its size is in the
     // varlena header, compressed or not).
-    const std::int64_t file_bytes =
-        npda::pg::call([fcinfo]() { return static_cast<std::int64_t>(toast_raw_datum_size(PG_GETARG_DATUM(1))) - VARHDRSZ; });
+    const std::int64_t file_bytes = npda::pg::call([fcinfo]() {
+        return static_cast<std::int64_t>(toast_raw_datum_size(PG_GETARG_DATUM(1))) - VARHDRSZ;
+    });
     if (file_bytes > npda::pg::max_file_bytes())
-        throw npda::Error(npda::sqlstate::kFileTooLarge,
-                          "the file is too large: " + std::to_string(file_bytes) + " bytes",
-                          "npda.max_file_size allows at most " + std::to_string(npda::pg::max_file_bytes()) + " bytes.",
-                          "A PDU's yearly file is a few megabytes; check the file, or ask the DBA to raise npda.max_file_size.");
+        throw npda::Error(
+            npda::sqlstate::kFileTooLarge, "the file is too large: " + std::to_string(file_bytes) + " bytes",
+            "npda.max_file_size allows at most " + std::to_string(npda::pg::max_file_bytes()) + " bytes.",
+            "A PDU's yearly file is a few megabytes; check the file, or ask the DBA to raise npda.max_file_size.");
     text *pz_arg = npda::pg::call([fcinfo]() { return PG_GETARG_TEXT_PP(0); });
     bytea *csv_arg = npda::pg::call([fcinfo]() { return PG_GETARG_BYTEA_PP(1); });
     Datum csv_datum = PointerGetDatum(csv_arg);
@@ -281,18 +297,19 @@ NPDA_FUNCTION(_submit_csv) {
 
     std::size_t visit_count = 0;
     for (const auto &p : parsed.patients) visit_count += p.visits.size();
-    spi_execute("INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
-                "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count) "
-                "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, $9) RETURNING id",
-                {{INT8OID, Int64GetDatum(target.pdu_id)},
-                 {INT8OID, Int64GetDatum(target.period_id)},
-                 {INT2OID, Int16GetDatum(static_cast<int16>(target.dataset))},
-                 {TEXTOID, file_name ? text_datum(*file_name) : (Datum)0, !file_name},
-                 {BYTEAOID, csv_datum},
-                 {INT4OID, Int32GetDatum(parsed.data_rows)},
-                 {INT4OID, Int32GetDatum(static_cast<int32>(parsed.patients.size()))},
-                 {INT4OID, Int32GetDatum(static_cast<int32>(visit_count))},
-                 {INT4OID, Int32GetDatum(static_cast<int32>(parsed.errors.size()))}});
+    spi_execute(
+        "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
+        "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count) "
+        "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, $9) RETURNING id",
+        {{INT8OID, Int64GetDatum(target.pdu_id)},
+         {INT8OID, Int64GetDatum(target.period_id)},
+         {INT2OID, Int16GetDatum(static_cast<int16>(target.dataset))},
+         {TEXTOID, file_name ? text_datum(*file_name) : (Datum)0, !file_name},
+         {BYTEAOID, csv_datum},
+         {INT4OID, Int32GetDatum(parsed.data_rows)},
+         {INT4OID, Int32GetDatum(static_cast<int32>(parsed.patients.size()))},
+         {INT4OID, Int32GetDatum(static_cast<int32>(visit_count))},
+         {INT4OID, Int32GetDatum(static_cast<int32>(parsed.errors.size()))}});
     const std::int64_t submission_id = npda::pg::spi_int64(0, 1);
 
     const RowsWithErrors bad(parsed.errors);

@@ -42,8 +42,8 @@ std::vector<std::optional<T>> array_arg(FunctionCallInfo fcinfo, int argno, Oid 
     std::vector<std::optional<T>> out(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i)
         if (!nulls[i])
-            out[static_cast<std::size_t>(i)] =
-                element_type == DATEOID ? static_cast<T>(DatumGetDateADT(elems[i])) : static_cast<T>(DatumGetInt16(elems[i]));
+            out[static_cast<std::size_t>(i)] = element_type == DATEOID ? static_cast<T>(DatumGetDateADT(elems[i]))
+                                                                       : static_cast<T>(DatumGetInt16(elems[i]));
     return out;
 }
 
@@ -62,7 +62,8 @@ NPDA_FUNCTION(_kpi_pct_passed) {
     char digits[32];
     snprintf(digits, sizeof digits, "%s%llu.%llu", *tenths < 0 ? "-" : "", magnitude / 10, magnitude % 10);
     return npda::pg::call([&]() {
-        return DirectFunctionCall3(numeric_in, CStringGetDatum(digits), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+        return DirectFunctionCall3(numeric_in, CStringGetDatum(digits), ObjectIdGetDatum(InvalidOid),
+                                   Int32GetDatum(-1));
     });
 }
 

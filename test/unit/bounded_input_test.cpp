@@ -85,10 +85,15 @@ TEST(FindingLimits, TheOffendingValueIsCutAtACharacterBoundary) {
 }
 
 TEST(FindingLimits, Utf8PrefixKeepsWholeCharacters) {
-    EXPECT_EQ(utf8_prefix("\xC3\xA9" "abc", 1), "\xC3\xA9");
+    EXPECT_EQ(utf8_prefix("\xC3\xA9"
+                          "abc",
+                          1),
+              "\xC3\xA9");
     EXPECT_EQ(utf8_prefix("abc", 5), "abc");
     EXPECT_EQ(utf8_prefix("abc", 0), "");
-    EXPECT_EQ(utf8_length("\xC3\xA9" "a"), 2u);
+    EXPECT_EQ(utf8_length("\xC3\xA9"
+                          "a"),
+              2u);
 }
 
 // Every text field has the length its domain allows (fields.cpp).

@@ -58,7 +58,7 @@ TEST(Calendar, AgeOnTheFirstOfApril) {  // D14
     EXPECT_EQ(age_in_years(date_from_ymd(1999, 4, 2), s), 24);
     EXPECT_EQ(age_in_years(date_from_ymd(2012, 4, 1), s), 12);  // turns 12 that day
     EXPECT_EQ(age_in_years(date_from_ymd(2012, 4, 2), s), 11);
-    EXPECT_EQ(age_in_years(date_from_ymd(2024, 5, 1), s), 0);   // born after S
+    EXPECT_EQ(age_in_years(date_from_ymd(2024, 5, 1), s), 0);  // born after S
     EXPECT_EQ(age_in_years(date_from_ymd(2012, 2, 29), date_from_ymd(2023, 2, 28)), 11);
     EXPECT_EQ(age_in_years(date_from_ymd(2012, 2, 29), date_from_ymd(2024, 2, 28)), 11);
     EXPECT_EQ(age_in_years(date_from_ymd(2012, 2, 29), date_from_ymd(2024, 2, 29)), 12);

@@ -107,7 +107,9 @@ TEST(Dataset, HeadingMatchingIsTolerant) {
     EXPECT_EQ(col("\"NHS Number\""), 0);
     EXPECT_EQ(col("Observation Date: Thyroid Function "), 33);
     EXPECT_EQ(col("Has the patient been recommended a Gluten-free diet?"), 36);
-    EXPECT_EQ(col("Has the patient been\xC2\xA0recommended a Gluten-free\xC2\xA0" "diet?"), 36);
+    EXPECT_EQ(col("Has the patient been\xC2\xA0recommended a Gluten-free\xC2\xA0"
+                  "diet?"),
+              36);
     EXPECT_EQ(col("Date of provision of advice('sick-day rules') about managing diabetes during intercurrent "
                   "illness or episodes of hyperglycaemia"),
               46);
@@ -138,8 +140,10 @@ TEST(Dataset, EveryAliasResolvesToItsOfficialHeading) {
     EXPECT_EQ(i21.match("Date Level 3 carbohydrate counting education received").column, 41);
     EXPECT_EQ(i21.match("During this DKA admission did the patient receive any of the following therapies?").column,
               50);
-    EXPECT_EQ(heading_index(DatasetYear::y2026).match("During this DKA admission did the patient receive any of the "
-                                                      "following therapies?").column,
+    EXPECT_EQ(heading_index(DatasetYear::y2026)
+                  .match("During this DKA admission did the patient receive any of the "
+                         "following therapies?")
+                  .column,
               56);
     EXPECT_EQ(heading_index(DatasetYear::y2026).match("HB1AC Result Format").kind, HeadingMatch::Kind::unknown);
 }

@@ -23,14 +23,14 @@ VisitRecord row(OptDate admitted, OptDate discharged, std::optional<int> reason_
 
 TEST(QualifyingAdmissions, ValidReasonAndADateInThePeriod) {
     const std::vector<VisitRecord> rows = {
-        row(D(2024, 3, 25), D(2024, 4, 1), 1),   // discharged on S: counts, dated by the discharge
-        row(D(2025, 3, 31), std::nullopt, 3),    // admitted on E: counts
-        row(D(2024, 3, 1), D(2024, 3, 31), 1),   // both before S
-        row(D(2025, 4, 1), D(2025, 4, 2), 1),    // both after E
-        row(D(2024, 6, 1), D(2024, 6, 2), 7),    // reason out of the value set
+        row(D(2024, 3, 25), D(2024, 4, 1), 1),  // discharged on S: counts, dated by the discharge
+        row(D(2025, 3, 31), std::nullopt, 3),   // admitted on E: counts
+        row(D(2024, 3, 1), D(2024, 3, 31), 1),  // both before S
+        row(D(2025, 4, 1), D(2025, 4, 2), 1),   // both after E
+        row(D(2024, 6, 1), D(2024, 6, 2), 7),   // reason out of the value set
         row(D(2024, 6, 1), D(2024, 6, 2), 0),
         row(D(2024, 6, 1), D(2024, 6, 2), std::nullopt),
-        row(std::nullopt, std::nullopt, 2),      // no date at all
+        row(std::nullopt, std::nullopt, 2),                  // no date at all
         row(D(2024, 6, 1), D(2024, 6, 2), std::nullopt, 1),  // a 2026 reason on a 2021 period
     };
     const auto a = qualifying_admissions(rows, p2024());
@@ -56,11 +56,12 @@ TEST(QualifyingAdmissions, DatedByTheAdmissionWhenItIsInThePeriod) {
 
 TEST(QualifyingAdmissions, OneAdmissionPerDistinctTriple) {
     const std::vector<VisitRecord> rows = {
-        row(D(2024, 6, 1), D(2024, 6, 4), 2), row(D(2024, 6, 1), D(2024, 6, 4), 2),
         row(D(2024, 6, 1), D(2024, 6, 4), 2),
-        row(D(2024, 6, 1), D(2024, 6, 4), 4),    // another reason: another admission
-        row(D(2024, 6, 1), std::nullopt, 2),     // no discharge differs from a discharge
-        row(D(2024, 6, 1), std::nullopt, 2),     // empty equals empty
+        row(D(2024, 6, 1), D(2024, 6, 4), 2),
+        row(D(2024, 6, 1), D(2024, 6, 4), 2),
+        row(D(2024, 6, 1), D(2024, 6, 4), 4),  // another reason: another admission
+        row(D(2024, 6, 1), std::nullopt, 2),   // no discharge differs from a discharge
+        row(D(2024, 6, 1), std::nullopt, 2),   // empty equals empty
     };
     const auto a = qualifying_admissions(rows, p2024());
     ASSERT_EQ(a.size(), 3u);
@@ -75,7 +76,7 @@ TEST(QualifyingAdmissions, OneAdmissionPerDistinctTriple) {
 
 TEST(QualifyingAdmissions, TheReasonOfThePeriodsDataset) {
     const std::vector<VisitRecord> rows = {
-        row(D(2026, 6, 1), D(2026, 6, 4), 2, 1),  // 2026: the 2026 reason, 1 = DKA
+        row(D(2026, 6, 1), D(2026, 6, 4), 2, 1),             // 2026: the 2026 reason, 1 = DKA
         row(D(2026, 7, 1), D(2026, 7, 4), 1, std::nullopt),  // a 2021 reason only: not in 2026
     };
     const auto a = qualifying_admissions(rows, p2026());

@@ -57,8 +57,9 @@ TEST(KpiDefinitions, KindsKeysAndTexts) {
     EXPECT_STREQ(defs[slot("25")].key, "kpi_25_hba1c");
     EXPECT_STREQ(defs[slot("32.2")].key, "kpi_32_2_health_check_lt_12yo");
     EXPECT_STREQ(defs[slot("49")].key, "kpi_49_albuminuria_present");
-    EXPECT_STREQ(defs[slot("23")].label,
-                 "Number of patients with Type 1 diabetes using a real time continuous glucose monitor (CGM) with alarms");
+    EXPECT_STREQ(
+        defs[slot("23")].label,
+        "Number of patients with Type 1 diabetes using a real time continuous glucose monitor (CGM) with alarms");
     EXPECT_EQ(std::strncmp(defs[slot("25")].denominator, "M5", 2), 0);
     EXPECT_EQ(std::strncmp(defs[slot("28")].denominator, "M6", 2), 0);
     EXPECT_EQ(std::strncmp(defs[slot("23")].denominator, "M3", 2), 0);
@@ -98,9 +99,9 @@ TEST(KpiAggregate, CohortsPassEqualsEligible) {
 
 TEST(KpiAggregate, CareProcessRateCountsChecks) {
     const std::size_t s = kSlot32_1;
-    const KpiAggregates a = aggregate_kpis({one(s, Outcome::pass, 3, 3), one(s, Outcome::fail, 4, 6),
-                                            one(s, Outcome::pending, 1, 3), one(s, Outcome::pending, 6, 6),
-                                            one(s, Outcome::ineligible)});
+    const KpiAggregates a =
+        aggregate_kpis({one(s, Outcome::pass, 3, 3), one(s, Outcome::fail, 4, 6), one(s, Outcome::pending, 1, 3),
+                        one(s, Outcome::pending, 6, 6), one(s, Outcome::ineligible)});
     // A pending child that already has every check cannot exist; if it did,
     // it would add no pending checks.
     EXPECT_TRUE(Counts(a[s], 18, 14, 2, 1, 2));
@@ -158,16 +159,16 @@ TEST(KpiAggregate, NoPercentageForValues) {
 // R10 as npda.kpi_results reports it: tenths of a percent, halves away from zero.
 TEST(KpiAggregate, ReportedPercentageInTenths) {
     const std::size_t s = slot("25");
-    EXPECT_EQ(kpi_percentage_tenths(s, 14, 18), 778);   // 77.777...
-    EXPECT_EQ(kpi_percentage_tenths(s, 1, 8), 125);     // 12.5 exactly
-    EXPECT_EQ(kpi_percentage_tenths(s, 1, 16), 63);     // 6.25 -> 6.3
-    EXPECT_EQ(kpi_percentage_tenths(s, 3, 16), 188);    // 18.75 -> 18.8
+    EXPECT_EQ(kpi_percentage_tenths(s, 14, 18), 778);  // 77.777...
+    EXPECT_EQ(kpi_percentage_tenths(s, 1, 8), 125);    // 12.5 exactly
+    EXPECT_EQ(kpi_percentage_tenths(s, 1, 16), 63);    // 6.25 -> 6.3
+    EXPECT_EQ(kpi_percentage_tenths(s, 3, 16), 188);   // 18.75 -> 18.8
     EXPECT_EQ(kpi_percentage_tenths(s, 1, 3), 333);
     EXPECT_EQ(kpi_percentage_tenths(s, 2, 3), 667);
     EXPECT_EQ(kpi_percentage_tenths(s, 0, 5), 0);
     EXPECT_EQ(kpi_percentage_tenths(s, 5, 5), 1000);
-    EXPECT_EQ(kpi_percentage_tenths(s, 1, 2000), 1);    // 0.05 -> 0.1
-    EXPECT_EQ(kpi_percentage_tenths(s, 1, 2001), 0);    // 0.04997...
+    EXPECT_EQ(kpi_percentage_tenths(s, 1, 2000), 1);  // 0.05 -> 0.1
+    EXPECT_EQ(kpi_percentage_tenths(s, 1, 2001), 0);  // 0.04997...
     EXPECT_EQ(kpi_percentage_tenths(s, 39999, 40000), 1000);
     EXPECT_FALSE(kpi_percentage_tenths(s, 0, 0).has_value());
     EXPECT_FALSE(kpi_percentage_tenths(slot("1"), 3, 3).has_value());
@@ -326,6 +327,6 @@ TEST(KpiAggregation, MaskedAddCountsOnlyTheMaskedKpis) {
     EXPECT_EQ(a[kpi_slot(41)].eligible + a[kpi_slot(41)].ineligible, 0);  // not in A's scope for 41
     EXPECT_EQ(b[kpi_slot(41)].failed, 1);
     EXPECT_EQ(b[kpi_slot(42)].passed, 1);
-    EXPECT_EQ(b[kpi_slot(1)].eligible + b[kpi_slot(1)].ineligible, 0);    // not in B's scope for 1
+    EXPECT_EQ(b[kpi_slot(1)].eligible + b[kpi_slot(1)].ineligible, 0);  // not in B's scope for 1
     EXPECT_EQ(b[kpi_slot(43)].eligible + b[kpi_slot(43)].ineligible, 0);
 }

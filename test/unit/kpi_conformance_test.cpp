@@ -93,11 +93,16 @@ TEST(KpiConformance, C21_LeaverNoCompleteYear) { EXPECT_EQ(outcome(Leaver(), "5"
 
 namespace {
 const DateField kObservationFields[10] = {
-    &VisitRecord::height_weight_observation_date,    &VisitRecord::hba1c_date,
-    &VisitRecord::blood_pressure_observation_date,   &VisitRecord::foot_examination_observation_date,
-    &VisitRecord::retinal_screening_observation_date, &VisitRecord::albumin_creatinine_ratio_date,
-    &VisitRecord::total_cholesterol_date,            &VisitRecord::thyroid_function_date,
-    &VisitRecord::coeliac_screen_date,               &VisitRecord::psychological_screening_assessment_date,
+    &VisitRecord::height_weight_observation_date,
+    &VisitRecord::hba1c_date,
+    &VisitRecord::blood_pressure_observation_date,
+    &VisitRecord::foot_examination_observation_date,
+    &VisitRecord::retinal_screening_observation_date,
+    &VisitRecord::albumin_creatinine_ratio_date,
+    &VisitRecord::total_cholesterol_date,
+    &VisitRecord::thyroid_function_date,
+    &VisitRecord::coeliac_screen_date,
+    &VisitRecord::psychological_screening_assessment_date,
 };
 PatientRecord twelve_at_start() {
     PatientRecord p = Std();
@@ -140,7 +145,9 @@ TEST(KpiConformance, C32_Deaths) {
 }
 
 TEST(KpiConformance, C34_Coeliacs) {
-    auto gfd = [](int code) { return edit(Std(), [code](VisitRecord &v) { v.gluten_free_diet = static_cast<std::int16_t>(code); }); };
+    auto gfd = [](int code) {
+        return edit(Std(), [code](VisitRecord &v) { v.gluten_free_diet = static_cast<std::int16_t>(code); });
+    };
     EXPECT_TRUE(Counts(aggregate({gfd(1), gfd(2), Early(), Old()})[slot("10")], 1, 1, 0, 3));
 }
 
@@ -154,7 +161,9 @@ TEST(KpiConformance, C35_CoeliacMostRecentEntry) {
 }
 
 TEST(KpiConformance, C36_Thyroids) {
-    auto tts = [](int code) { return edit(Std(), [code](VisitRecord &v) { v.thyroid_treatment_status = static_cast<std::int16_t>(code); }); };
+    auto tts = [](int code) {
+        return edit(Std(), [code](VisitRecord &v) { v.thyroid_treatment_status = static_cast<std::int16_t>(code); });
+    };
     EXPECT_TRUE(Counts(aggregate({tts(2), tts(3), tts(1), Early(), Old()})[slot("11")], 2, 2, 0, 3));
 }
 
@@ -245,13 +254,14 @@ PatientRecord with_hw(PatientRecord p, double h, double w, Date date) {
 }  // namespace
 
 TEST(KpiConformance, C47_Hba1cCareProcess) {
-    const std::vector<PatientRecord> c = {with_hba1c(C5(), 60, D(2024, 4, 3)), with_hba1c(C5(), 62, D(2024, 4, 11)), C5()};
+    const std::vector<PatientRecord> c = {with_hba1c(C5(), 60, D(2024, 4, 3)), with_hba1c(C5(), 62, D(2024, 4, 11)),
+                                          C5()};
     EXPECT_TRUE(Counts(aggregate(c + outside_m5())[slot("25")], 3, 2, 1, 5));
 }
 
 TEST(KpiConformance, C48_Bmi) {
-    const std::vector<PatientRecord> c = {with_hw(C5(), 140, 40, D(2024, 4, 3)), with_hw(C5(), 160, 50, D(2024, 4, 3)), C5(),
-                                          with_hw(C5(), 160, 50, D(2024, 3, 30))};
+    const std::vector<PatientRecord> c = {with_hw(C5(), 140, 40, D(2024, 4, 3)), with_hw(C5(), 160, 50, D(2024, 4, 3)),
+                                          C5(), with_hw(C5(), 160, 50, D(2024, 3, 30))};
     EXPECT_TRUE(Counts(aggregate(c + outside_m5())[slot("26")], 4, 2, 2, 5));
 }
 
@@ -269,8 +279,8 @@ TEST(KpiConformance, C52_RetinalScreening) {
             v.retinal_screening_observation_date = date;
         });
     };
-    const std::vector<PatientRecord> c = {retinal(1, D(2024, 4, 3)), retinal(2, D(2024, 5, 3)), retinal(99, D(2024, 5, 3)),
-                                          C6(), retinal(99, D(2024, 3, 30))};
+    const std::vector<PatientRecord> c = {retinal(1, D(2024, 4, 3)), retinal(2, D(2024, 5, 3)),
+                                          retinal(99, D(2024, 5, 3)), C6(), retinal(99, D(2024, 3, 30))};
     EXPECT_TRUE(Counts(aggregate(c + new_leaver_died())[slot("30")], 5, 2, 3, 3));
 }
 
@@ -313,8 +323,9 @@ TEST(KpiConformance, C55_HealthChecksUnder12) {
     const PatientRecord no_hw = with_date(with_date(with_hba1c(C5(), 50, D(2024, 4, 3)),
                                                     &VisitRecord::height_weight_observation_date, D(2024, 4, 3)),
                                           &VisitRecord::thyroid_function_date, D(2024, 4, 3));
-    const PatientRecord no_hba1c = with_date(with_date(C5(), &VisitRecord::height_weight_observation_date, D(2024, 4, 3)),
-                                             &VisitRecord::thyroid_function_date, D(2024, 4, 3));
+    const PatientRecord no_hba1c =
+        with_date(with_date(C5(), &VisitRecord::height_weight_observation_date, D(2024, 4, 3)),
+                  &VisitRecord::thyroid_function_date, D(2024, 4, 3));
     const std::vector<PatientRecord> c = {one_visit, spread, no_hw, no_hba1c};
     EXPECT_EQ(outcome(one_visit, "32.2"), Outcome::pass);
     EXPECT_EQ(outcome(spread, "32.2"), Outcome::pass);
@@ -342,10 +353,10 @@ TEST(KpiConformance, C57_Hba1cFourPlus) {
 
 TEST(KpiConformance, C58_PsychologicalAssessment) {
     const DateField f = &VisitRecord::psychological_screening_assessment_date;
-    const std::vector<PatientRecord> c = {
-        with_date(C5(), f, D(2024, 4, 3)),
-        plus_visit(C5(), D(2024, 4, 6), [&](VisitRecord &v) { v.*f = D(2024, 4, 6); }),
-        with_date(C5(), f, D(2024, 3, 30)), C5()};
+    const std::vector<PatientRecord> c = {with_date(C5(), f, D(2024, 4, 3)),
+                                          plus_visit(C5(), D(2024, 4, 6),
+                                                     [&](VisitRecord &v) { v.*f = D(2024, 4, 6); }),
+                                          with_date(C5(), f, D(2024, 3, 30)), C5()};
     EXPECT_TRUE(Counts(aggregate(c + outside_m5())[slot("34")], 4, 2, 2, 5));
 }
 
@@ -432,9 +443,11 @@ PatientRecord hba1c_series(Date dx, std::vector<std::pair<double, Date>> values)
 }  // namespace
 
 TEST(KpiConformance, C71_MeanOfMeans) {
-    const PatientRecord one = hba1c_series(D(2024, 1, 3), {{45, D(2024, 4, 3)}, {46, D(2024, 7, 1)}, {47, D(2024, 10, 1)}});
-    const PatientRecord two = hba1c_series(
-        D(2024, 1, 3), {{47, D(2024, 4, 3)}, {48, D(2024, 7, 1)}, {49, D(2024, 10, 1)}, {1, D(2024, 4, 2)}});
+    const PatientRecord one =
+        hba1c_series(D(2024, 1, 3), {{45, D(2024, 4, 3)}, {46, D(2024, 7, 1)}, {47, D(2024, 10, 1)}});
+    const PatientRecord two =
+        hba1c_series(D(2024, 1, 3),
+                     {{47, D(2024, 4, 3)}, {48, D(2024, 7, 1)}, {49, D(2024, 10, 1)}, {1, D(2024, 4, 2)}});
     EXPECT_DOUBLE_EQ(*score(one)[slot("44")].value, 46.0);
     EXPECT_DOUBLE_EQ(*score(two)[slot("44")].value, 48.0);
     const KpiAggregates a = aggregate({one, two, Early(), Old()});
@@ -709,7 +722,7 @@ TEST(KpiConformance, N10_PendingWhileOpen) {
 TEST(KpiConformance, N13_Dataset2026NotApplicable) {
     PatientRecord p = child_2026(2);
     p.visits[0].cgm_use = 1;
-    p.visits[0].treatment = 1;            // 2021 fields are ignored in 2026
+    p.visits[0].treatment = 1;  // 2021 fields are ignored in 2026
     p.visits[0].glucose_monitoring = 2;
     const KpiResults r = score(p, as_of_2026(), p2026());
     EXPECT_EQ(r[slot("13")].outcome, Outcome::ineligible);

@@ -33,7 +33,7 @@ TEST(KpiAge, BornDuringThePeriodIsAgeZero) {
     p.date_of_birth = D(2024, 5, 1);
     EXPECT_EQ(outcome(p, "1"), Outcome::pass);
     EXPECT_EQ(outcome(p, "32.2"), Outcome::fail);  // under 12
-    p.date_of_birth = D(2025, 3, 31);             // last valid day (R3)
+    p.date_of_birth = D(2025, 3, 31);              // last valid day (R3)
     EXPECT_EQ(outcome(p, "1"), Outcome::pass);
     p.date_of_birth = D(2025, 4, 1);  // after E: not a valid date of birth
     EXPECT_EQ(outcome(p, "1"), Outcome::ineligible);
@@ -58,7 +58,7 @@ TEST(KpiIdentity, ValidIdentifiers) {
 
 TEST(KpiMeasures, M7DoesNotNeedM1ButNeedsObservation) {
     PatientRecord p = NewDx();
-    p.visits[0].visit_date = D(2024, 3, 1);  // no visit in P
+    p.visits[0].visit_date = D(2024, 3, 1);           // no visit in P
     EXPECT_EQ(outcome(p, "7"), Outcome::ineligible);  // no observation date either
     p.visits[0].total_cholesterol_date = D(2024, 4, 3);
     EXPECT_EQ(outcome(p, "7"), Outcome::pass);
@@ -110,7 +110,7 @@ TEST(KpiMeasures, NoDiagnosisDateKeepsCompleteYear) {  // R9
     EXPECT_EQ(r[slot("5")].outcome, Outcome::pass);
     EXPECT_EQ(r[slot("2")].outcome, Outcome::ineligible);
     EXPECT_EQ(r[slot("25")].outcome, Outcome::pass);
-    EXPECT_EQ(r[slot("44")].outcome, Outcome::fail);  // no qualifying value without a diagnosis
+    EXPECT_EQ(r[slot("44")].outcome, Outcome::fail);                        // no qualifying value without a diagnosis
     EXPECT_EQ(score(p, D(2024, 9, 1))[slot("44")].outcome, Outcome::fail);  // and never pending
 }
 
@@ -126,8 +126,8 @@ TEST(KpiMeasures, M6NeedsM5) {
 
 TEST(KpiLatest, UndatedAndLateVisitsIgnored) {
     PatientRecord p = edit(Std(), [](VisitRecord &v) { v.treatment = 1; });
-    add_visit(p, std::nullopt).treatment = 3;      // no visit date: not considered
-    add_visit(p, D(2025, 4, 1)).treatment = 3;     // after E: not considered
+    add_visit(p, std::nullopt).treatment = 3;   // no visit date: not considered
+    add_visit(p, D(2025, 4, 1)).treatment = 3;  // after E: not considered
     const KpiResults r = score(p);
     EXPECT_EQ(r[slot("13")].outcome, Outcome::pass);
     EXPECT_EQ(r[slot("15")].outcome, Outcome::fail);
@@ -161,7 +161,8 @@ TEST(KpiLatest, TiesFollowRowNumberNotVectorPosition) {
 
 TEST(KpiLatest, TreatmentCodeNineAndOutOfSetFailAll) {
     for (int code : {9, 99, 42}) {
-        const KpiResults r = score(edit(Std(), [code](VisitRecord &v) { v.treatment = static_cast<std::int16_t>(code); }));
+        const KpiResults r =
+            score(edit(Std(), [code](VisitRecord &v) { v.treatment = static_cast<std::int16_t>(code); }));
         for (int k = 13; k <= 20; ++k) EXPECT_EQ(r[kpi_slot(k)].outcome, Outcome::fail) << code << " " << k;
     }
 }
@@ -183,7 +184,10 @@ TEST(KpiLatest, HclLatestTreatmentWins) {
     });
     p = plus_visit(p, D(2024, 8, 1), [](VisitRecord &v) { v.treatment = 2; });
     EXPECT_EQ(outcome(p, "24"), Outcome::fail);
-    p = plus_visit(p, D(2024, 9, 1), [](VisitRecord &v) { v.closed_loop_system = 1; v.treatment = 6; });
+    p = plus_visit(p, D(2024, 9, 1), [](VisitRecord &v) {
+        v.closed_loop_system = 1;
+        v.treatment = 6;
+    });
     EXPECT_EQ(outcome(p, "24"), Outcome::fail);
 }
 
@@ -281,15 +285,18 @@ TEST(KpiCare, SmokingScreened2026) {
 }
 
 TEST(KpiCare, SmokingReferralNeedsNoVisitDate) {  // R14
-    PatientRecord p = plus_visit(C6(), std::nullopt,
-                                 [](VisitRecord &v) { v.smoking_cessation_referral_date = D(2024, 7, 1); });
+    PatientRecord p =
+        plus_visit(C6(), std::nullopt, [](VisitRecord &v) { v.smoking_cessation_referral_date = D(2024, 7, 1); });
     EXPECT_EQ(outcome(p, "36"), Outcome::pass);
 }
 
 TEST(KpiCare, FluAndDieteticDates) {
-    EXPECT_EQ(outcome(with_date(C5(), &VisitRecord::flu_immunisation_recommended_date, D(2024, 10, 1)), "39"), Outcome::pass);
-    EXPECT_EQ(outcome(with_date(C5(), &VisitRecord::flu_immunisation_recommended_date, D(2024, 3, 31)), "39"), Outcome::fail);
-    EXPECT_EQ(outcome(with_date(C5(), &VisitRecord::dietician_additional_appointment_date, D(2025, 3, 31)), "38"), Outcome::pass);
+    EXPECT_EQ(outcome(with_date(C5(), &VisitRecord::flu_immunisation_recommended_date, D(2024, 10, 1)), "39"),
+              Outcome::pass);
+    EXPECT_EQ(outcome(with_date(C5(), &VisitRecord::flu_immunisation_recommended_date, D(2024, 3, 31)), "39"),
+              Outcome::fail);
+    EXPECT_EQ(outcome(with_date(C5(), &VisitRecord::dietician_additional_appointment_date, D(2025, 3, 31)), "38"),
+              Outcome::pass);
 }
 
 TEST(KpiCare, Hba1cEntryIgnoresFormat) {
@@ -384,8 +391,8 @@ TEST(KpiHba1c, PercentConvertedToMmolMol) {
 TEST(KpiHba1c, UnknownFormatDroppedIn2021) {
     PatientRecord p = with_date(Std(), &VisitRecord::hba1c_date, D(2024, 6, 1));
     p.visits[0].hba1c = 7.0;
-    for (std::optional<std::int16_t> format : {std::optional<std::int16_t>{}, std::optional<std::int16_t>{99},
-                                              std::optional<std::int16_t>{3}}) {
+    for (std::optional<std::int16_t> format :
+         {std::optional<std::int16_t>{}, std::optional<std::int16_t>{99}, std::optional<std::int16_t>{3}}) {
         p.visits[0].hba1c_format = format;
         const KpiResults r = score(p);
         EXPECT_EQ(r[slot("44")].outcome, Outcome::fail);
@@ -434,7 +441,9 @@ TEST(KpiStats, MeanAndMedianHelpers) {
     EXPECT_DOUBLE_EQ(*median_in_place(two, 2), 5.0);
     double five[] = {5, 1, 4, 2, 3};
     EXPECT_DOUBLE_EQ(*median_in_place(five, 5), 3.0);
-    double six[] = {6, 1, 5, 2, 4, 3, };
+    double six[] = {
+        6, 1, 5, 2, 4, 3,
+    };
     EXPECT_DOUBLE_EQ(*median_in_place(six, 6), 3.5);
     double dup[] = {2, 2, 2, 9};
     EXPECT_DOUBLE_EQ(*median_in_place(dup, 4), 2.0);
@@ -493,11 +502,11 @@ TEST(KpiAdmissions, DuplicatesCountOnce) {
 
 TEST(KpiAdmissions, DatesAndReasons) {
     PatientRecord p = Std();
-    admission(p, D(2024, 3, 25), D(2024, 4, 1), 1);   // discharged on S: counts
-    admission(p, D(2025, 3, 31), std::nullopt, 3);    // admitted on E: counts
-    admission(p, D(2024, 3, 1), D(2024, 3, 31), 1);   // both before S
-    admission(p, D(2025, 4, 1), D(2025, 4, 2), 1);    // both after E
-    admission(p, D(2024, 6, 1), std::nullopt, 99);    // reason outside the value set
+    admission(p, D(2024, 3, 25), D(2024, 4, 1), 1);  // discharged on S: counts
+    admission(p, D(2025, 3, 31), std::nullopt, 3);   // admitted on E: counts
+    admission(p, D(2024, 3, 1), D(2024, 3, 31), 1);  // both before S
+    admission(p, D(2025, 4, 1), D(2025, 4, 2), 1);   // both after E
+    admission(p, D(2024, 6, 1), std::nullopt, 99);   // reason outside the value set
     admission(p, D(2024, 6, 2), std::nullopt, 0);
     admission(p, D(2024, 6, 3), std::nullopt, std::nullopt);  // no reason
     EXPECT_EQ(admissions(p), 2.0);

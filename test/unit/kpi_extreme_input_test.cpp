@@ -132,12 +132,12 @@ TEST(KpiManyRowsForOneChild, AdmissionTriplesWithEmptyParts) {
         v.hospital_admission_reason = reason;
     };
     admit(D(2024, 6, 1), std::nullopt, 2);
-    admit(D(2024, 6, 1), std::nullopt, 2);   // same admission
-    admit(D(2024, 6, 1), D(2024, 6, 3), 2);  // another (discharge differs)
-    admit(std::nullopt, D(2024, 6, 3), 2);   // another (no admission date)
-    admit(std::nullopt, D(2024, 6, 3), 2);   // same as the previous one
-    admit(D(2024, 6, 1), D(2024, 6, 3), 4);  // another (reason differs)
-    admit(D(2024, 6, 1), D(2024, 6, 3), 42); // reason outside the set: not counted
+    admit(D(2024, 6, 1), std::nullopt, 2);    // same admission
+    admit(D(2024, 6, 1), D(2024, 6, 3), 2);   // another (discharge differs)
+    admit(std::nullopt, D(2024, 6, 3), 2);    // another (no admission date)
+    admit(std::nullopt, D(2024, 6, 3), 2);    // same as the previous one
+    admit(D(2024, 6, 1), D(2024, 6, 3), 4);   // another (reason differs)
+    admit(D(2024, 6, 1), D(2024, 6, 3), 42);  // reason outside the set: not counted
     const KpiResults r = score(p);
     EXPECT_DOUBLE_EQ(*r[slot("46")].value, 4);
     EXPECT_DOUBLE_EQ(*r[slot("47")].value, 3);

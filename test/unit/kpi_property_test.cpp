@@ -19,9 +19,12 @@ public:
     PatientRecord child(const ScoringPeriod &p) {
         PatientRecord c;
         const int id = pick(0, 9);
-        if (id < 7) c.nhs_number = "9434765919";
-        else if (id == 7) c.nhs_number = "9434765918";  // invalid check digit
-        else if (id == 8) c.unique_reference_number = "12345";
+        if (id < 7)
+            c.nhs_number = "9434765919";
+        else if (id == 7)
+            c.nhs_number = "9434765918";  // invalid check digit
+        else if (id == 8)
+            c.unique_reference_number = "12345";
         if (chance(95)) c.date_of_birth = p.start - pick(-200, 27 * 365);
         c.diabetes_type = code({1, 1, 1, 1, 2, 3, 99});
         if (chance(92)) c.diagnosis_date = date(p, -3000, 30);
@@ -111,8 +114,12 @@ void check_child(const KpiResults &r, const ScoringPeriod &p, Date as_of) {
     for (std::size_t s = 0; s < kKpiCount; ++s) {
         const Outcome o = r[s].outcome;
         ASSERT_TRUE(o == Outcome::pass || o == Outcome::fail || o == Outcome::pending || o == Outcome::ineligible);
-        if (as_of > p.end) { ASSERT_NE(o, Outcome::pending) << kpi_definitions()[s].code; }
-        if (kpi_not_applicable(s, p.dataset)) { ASSERT_EQ(o, Outcome::ineligible); }
+        if (as_of > p.end) {
+            ASSERT_NE(o, Outcome::pending) << kpi_definitions()[s].code;
+        }
+        if (kpi_not_applicable(s, p.dataset)) {
+            ASSERT_EQ(o, Outcome::ineligible);
+        }
     }
     // Cohorts never fail or pend; status KPIs never pend.
     for (int k = 1; k <= 12; ++k) ASSERT_TRUE(r[kpi_slot(k)].outcome == Outcome::pass || ineligible(r, kpi_slot(k)));
@@ -160,9 +167,13 @@ void check_child(const KpiResults &r, const ScoringPeriod &p, Date as_of) {
     for (int k : {46, 47}) {
         const KpiResult &a = r[kpi_slot(k)];
         ASSERT_EQ(a.value.has_value(), m1);
-        if (m1) { ASSERT_EQ(a.outcome == Outcome::pass, *a.value > 0); }
+        if (m1) {
+            ASSERT_EQ(a.outcome == Outcome::pass, *a.value > 0);
+        }
     }
-    if (m1) { ASSERT_LE(*r[kpi_slot(47)].value, *r[kpi_slot(46)].value); }
+    if (m1) {
+        ASSERT_LE(*r[kpi_slot(47)].value, *r[kpi_slot(46)].value);
+    }
     for (std::size_t s = 0; s < kKpiCount; ++s) {
         if (s == kSlot32_1) continue;
         ASSERT_FALSE(r[s].value_expected.has_value());
@@ -175,8 +186,12 @@ void check_aggregate(const KpiAggregates &a, std::int64_t children) {
         ASSERT_EQ(g.eligible, g.passed + g.failed + g.pending) << kpi_definitions()[s].code;
         ASSERT_GE(g.failed, 0);
         ASSERT_GE(g.pending, 0);
-        if (s != kSlot32_1) { ASSERT_EQ(g.eligible + g.ineligible, children) << kpi_definitions()[s].code; }
-        if (s < kpi_slot(13)) { ASSERT_EQ(g.failed + g.pending, 0); }
+        if (s != kSlot32_1) {
+            ASSERT_EQ(g.eligible + g.ineligible, children) << kpi_definitions()[s].code;
+        }
+        if (s < kpi_slot(13)) {
+            ASSERT_EQ(g.failed + g.pending, 0);
+        }
     }
     ASSERT_LE(a[kSlot32_1].ineligible, children);
 }
@@ -242,7 +257,9 @@ TEST(KpiProperty, VisitOrderDoesNotMatterGivenRowNumbers) {
             for (std::size_t s = 0; s < kKpiCount; ++s) {
                 ASSERT_EQ(before[s].outcome, after[s].outcome) << kpi_definitions()[s].code;
                 ASSERT_EQ(before[s].value.has_value(), after[s].value.has_value());
-                if (before[s].value) { ASSERT_NEAR(*before[s].value, *after[s].value, 1e-9); }
+                if (before[s].value) {
+                    ASSERT_NEAR(*before[s].value, *after[s].value, 1e-9);
+                }
             }
         }
     }

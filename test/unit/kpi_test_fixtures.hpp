@@ -137,15 +137,14 @@ inline KpiAggregates aggregate(const std::vector<PatientRecord> &children, Date 
 }
 
 // EXPECT_TRUE(Counts(agg[slot("25")], E, P, F, I[, pending])).
-inline ::testing::AssertionResult Counts(const KpiAggregate &a, std::int64_t e, std::int64_t p,
-                                         std::int64_t f, std::int64_t i, std::int64_t pending = 0) {
+inline ::testing::AssertionResult Counts(const KpiAggregate &a, std::int64_t e, std::int64_t p, std::int64_t f,
+                                         std::int64_t i, std::int64_t pending = 0) {
     if (a.eligible == e && a.passed == p && a.failed == f && a.ineligible == i && a.pending == pending) {
         return ::testing::AssertionSuccess();
     }
-    return ::testing::AssertionFailure()
-           << "got E " << a.eligible << " P " << a.passed << " F " << a.failed << " I " << a.ineligible
-           << " pending " << a.pending << "; expected E " << e << " P " << p << " F " << f << " I " << i
-           << " pending " << pending;
+    return ::testing::AssertionFailure() << "got E " << a.eligible << " P " << a.passed << " F " << a.failed << " I "
+                                         << a.ineligible << " pending " << a.pending << "; expected E " << e << " P "
+                                         << p << " F " << f << " I " << i << " pending " << pending;
 }
 
 }  // namespace kpitest

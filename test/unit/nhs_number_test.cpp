@@ -6,12 +6,14 @@
 using namespace npda;
 
 TEST(NhsNumber, ValidNumbers) {
-    EXPECT_TRUE(nhs_number_is_valid("9434765919"));      // weighted sum 299, check 9
+    EXPECT_TRUE(nhs_number_is_valid("9434765919"));  // weighted sum 299, check 9
     EXPECT_TRUE(nhs_number_is_valid("943 476 5919"));
     EXPECT_TRUE(nhs_number_is_valid("943-476-5919"));
-    EXPECT_TRUE(nhs_number_is_valid("943-476 5919"));    // mixed separators (the reference failed these)
-    EXPECT_TRUE(nhs_number_is_valid("943\xC2\xA0" "476\xC2\xA0" "5919"));  // non-breaking spaces
-    EXPECT_TRUE(nhs_number_is_valid("999 489 2266"));    // from the RCPCH sample sheet
+    EXPECT_TRUE(nhs_number_is_valid("943-476 5919"));  // mixed separators (the reference failed these)
+    EXPECT_TRUE(nhs_number_is_valid("943\xC2\xA0"
+                                    "476\xC2\xA0"
+                                    "5919"));          // non-breaking spaces
+    EXPECT_TRUE(nhs_number_is_valid("999 489 2266"));  // from the RCPCH sample sheet
     EXPECT_TRUE(nhs_number_is_valid("7800713695"));
 }
 
@@ -43,7 +45,9 @@ TEST(NhsNumber, WrongLengthAndGarbage) {
     EXPECT_FALSE(nhs_number_is_valid("943476591X"));
     EXPECT_FALSE(nhs_number_is_valid("abc"));
     EXPECT_FALSE(nhs_number_is_valid("   "));
-    EXPECT_FALSE(nhs_number_is_valid(std::string("943476\0" "5919", 11)));
+    EXPECT_FALSE(nhs_number_is_valid(std::string("943476\0"
+                                                 "5919",
+                                                 11)));
 }
 
 TEST(NhsNumber, Normalises) {

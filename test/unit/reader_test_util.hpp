@@ -24,8 +24,7 @@ inline std::string read_fixture(const std::string &name) {
     return ss.str();
 }
 
-inline SubmissionContext context(DatasetYear dataset, int audit_year, int y, int m, int d,
-                                 std::string pz = "PZ041") {
+inline SubmissionContext context(DatasetYear dataset, int audit_year, int y, int m, int d, std::string pz = "PZ041") {
     SubmissionContext ctx;
     ctx.pz_code = std::move(pz);
     ctx.audit_year = audit_year;

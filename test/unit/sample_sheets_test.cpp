@@ -104,16 +104,16 @@ TEST(SampleSheets, DummySheet2026WithDaggers) {
         "Disorder (ASD)?|value_not_in_set",
     };
     // The child of row 11 died on 30/9/2026 (a D/M/YYYY date); the visit of 14/10/2026 is after it.
-    for (const char *h : {"Visit/Appointment Date", "Observation Date (Height and weight)",
-                          "Observation Date: HbA1c Value", "Observation Date (Blood Pressure)",
-                          "Foot Assessment / Examination Date", "Retinal Screening date",
-                          "Observation Date: Urinary Albumin Level", "Observation Date: Total Cholesterol Level",
-                          "Observation Date: Thyroid Function", "Observation Date: Coeliac Disease Screening",
-                          "Date that influenza immunisation was recommended",
-                          "Date of provision of advice ('sick-day rules') about managing diabetes during "
-                          "intercurrent illness or episodes of hyperglycaemia",
-                          "Date of Annual Psychological Screening Assessment",
-                          "Date of Level 3 carbohydrate counting education received"})
+    for (const char *h :
+         {"Visit/Appointment Date", "Observation Date (Height and weight)", "Observation Date: HbA1c Value",
+          "Observation Date (Blood Pressure)", "Foot Assessment / Examination Date", "Retinal Screening date",
+          "Observation Date: Urinary Albumin Level", "Observation Date: Total Cholesterol Level",
+          "Observation Date: Thyroid Function", "Observation Date: Coeliac Disease Screening",
+          "Date that influenza immunisation was recommended",
+          "Date of provision of advice ('sick-day rules') about managing diabetes during "
+          "intercurrent illness or episodes of hyperglycaemia",
+          "Date of Annual Psychological Screening Assessment",
+          "Date of Level 3 carbohydrate counting education received"})
         expected.push_back(std::string("11|") + h + "|date_after_death");
     EXPECT_EQ(findings(p), expected);
     const auto *c = find_child(p, "9994892266");
@@ -158,8 +158,8 @@ TEST(SampleSheets, OnePatientFourVisits) {
     EXPECT_EQ(c.visits[0].row_number, 2);
     EXPECT_EQ(c.visits[3].row_number, 5);
     EXPECT_DOUBLE_EQ(*c.visits[0].height, 155.1);  // 155.13 rounded to one decimal
-    EXPECT_DOUBLE_EQ(*c.visits[0].weight, 57.0);    // 56.96
-    EXPECT_DOUBLE_EQ(*c.visits[0].hba1c, 53.0);     // written 53.0
+    EXPECT_DOUBLE_EQ(*c.visits[0].weight, 57.0);   // 56.96
+    EXPECT_DOUBLE_EQ(*c.visits[0].hba1c, 53.0);    // written 53.0
     EXPECT_EQ(c.visits[0].treatment, 5);
     EXPECT_EQ(c.visits[1].dietician_additional_appointment_offered, 2);
     EXPECT_EQ(c.visits[0].glucose_monitoring, 1);

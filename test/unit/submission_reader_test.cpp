@@ -80,8 +80,8 @@ TEST(Structure, ExtraColumns) {
 }
 
 TEST(Structure, MissingAndExtraColumnsAreBothNamed) {
-    const auto e = expect_structural(header_with("Death Date", "Date of Death") + "\n" + valid_line() + "\n",
-                                     ctx2021(), sqlstate::kMissingColumns);
+    const auto e = expect_structural(header_with("Death Date", "Date of Death") + "\n" + valid_line() + "\n", ctx2021(),
+                                     sqlstate::kMissingColumns);
     EXPECT_EQ(e.detail(), "Missing columns: 'Death Date'; extra columns: 'Date of Death'.");
 }
 
@@ -121,8 +121,8 @@ TEST(Structure, IdentifierColumn) {
 TEST(Structure, RowsWithoutIdentifier) {
     Row blank = valid_row(Y21);
     blank[FieldId::nhs_number] = "  ";
-    const auto one_row = expect_structural(make_file(Y21, {valid_row(Y21), blank}), ctx2021(),
-                                           sqlstate::kMissingIdentifier);
+    const auto one_row =
+        expect_structural(make_file(Y21, {valid_row(Y21), blank}), ctx2021(), sqlstate::kMissingIdentifier);
     EXPECT_EQ(one_row.message(), "1 row has no NHS Number");
     EXPECT_EQ(one_row.detail(), "Row 3 has no NHS Number.");
     std::vector<Row> rows(30, blank);
@@ -231,7 +231,9 @@ TEST(MessyExports, BomCrlfAndQuotedLowerCaseHeadings) {
 
 TEST(MessyExports, Windows1252WithNonBreakingSpaces) {
     Row r = valid_row(Y21);
-    r[FieldId::nhs_number] = "719\xA0" "573\xA0" "0220";   // cp1252 NBSP
+    r[FieldId::nhs_number] = "719\xA0"
+                             "573\xA0"
+                             "0220";  // cp1252 NBSP
     r[FieldId::hospital_admission_date] = "01/06/2024";
     r[FieldId::hospital_admission_reason] = "6";
     r[FieldId::hospital_admission_other] = "Caf\xE9 fall";  // cp1252 e-acute
@@ -244,9 +246,12 @@ TEST(MessyExports, Windows1252WithNonBreakingSpaces) {
 
 TEST(MessyExports, Utf8NonBreakingSpaceInHeadingsAndValues) {
     std::string hdr = header_line(Y21);
-    hdr.replace(hdr.find("Date of Birth"), 13, "Date\xC2\xA0of\xC2\xA0" "Birth\xC2\xA0");
+    hdr.replace(hdr.find("Date of Birth"), 13,
+                "Date\xC2\xA0of\xC2\xA0"
+                "Birth\xC2\xA0");
     Row r = valid_row(Y21);
-    r[FieldId::postcode] = "S43\xC2\xA0" "1BN";
+    r[FieldId::postcode] = "S43\xC2\xA0"
+                           "1BN";
     const auto p = read_submission(hdr + "\n" + row_line(Y21, r) + "\n", ctx2021());
     EXPECT_EQ(findings(p), std::vector<std::string>{});
     EXPECT_EQ(p.patients[0].postcode, "S431BN");
@@ -298,17 +303,17 @@ TEST(MessyExports, RecordNumbersFollowTheSpreadsheet) {
 
 TEST(Findings, OrderedByRowThenTemplateColumn) {
     Row a = valid_row(Y21);
-    a[FieldId::hba1c] = "x";             // column 17
-    a[FieldId::postcode] = "nowhere";    // column 3
+    a[FieldId::hba1c] = "x";           // column 17
+    a[FieldId::postcode] = "nowhere";  // column 3
     Row b = valid_row(Y21);
     b[FieldId::date_of_birth] = "26/10/2016";  // conflict: reported on the child's first row
     b[FieldId::weight] = "heavy";
     const auto p = parse_rows(Y21, {a, b});
-    EXPECT_EQ(findings(p), (std::vector<std::string>{"2|Date of Birth|conflicting_values",
-                                                     "2|Postcode of usual address|postcode_format",
-                                                     "2|Postcode of usual address|conflicting_values",
-                                                     "2|Hba1c Value|number_format",
-                                                     "3|Patient Weight (kg)|number_format"}));
+    EXPECT_EQ(findings(p),
+              (std::vector<std::string>{"2|Date of Birth|conflicting_values",
+                                        "2|Postcode of usual address|postcode_format",
+                                        "2|Postcode of usual address|conflicting_values", "2|Hba1c Value|number_format",
+                                        "3|Patient Weight (kg)|number_format"}));
 }
 
 TEST(Interrupts, HookIsCalledEvery4096Rows) {

@@ -38,18 +38,28 @@ TEST(TextDecode, Utf8MultibyteIsKept) {
 }
 
 TEST(TextDecode, NonBreakingSpaceBecomesSpace) {
-    EXPECT_EQ(decode_text("719\xC2\xA0" "573\xC2\xA0" "0220").text, "719 573 0220");
+    EXPECT_EQ(decode_text("719\xC2\xA0"
+                          "573\xC2\xA0"
+                          "0220")
+                  .text,
+              "719 573 0220");
 }
 
 TEST(TextDecode, Windows1252IsConverted) {
     // 0xE9 e-acute, 0x80 euro sign, 0x96 en dash, 0xA0 NBSP -> space, 0x81 undefined -> U+0081.
-    const auto d = decode_text("caf\xE9 \x80 a\x96" "b x\xA0y \x81");
+    const auto d = decode_text("caf\xE9 \x80 a\x96"
+                               "b x\xA0y \x81");
     EXPECT_EQ(d.encoding, SourceEncoding::windows1252);
-    EXPECT_EQ(d.text, "caf\xC3\xA9 \xE2\x82\xAC a\xE2\x80\x93" "b x y \xC2\x81");
+    EXPECT_EQ(d.text, "caf\xC3\xA9 \xE2\x82\xAC a\xE2\x80\x93"
+                      "b x y \xC2\x81");
 }
 
 TEST(TextDecode, Latin1PoundSign) {
-    EXPECT_EQ(decode_text("\xA3" "5").text, "\xC2\xA3" "5");
+    EXPECT_EQ(decode_text("\xA3"
+                          "5")
+                  .text,
+              "\xC2\xA3"
+              "5");
 }
 
 TEST(TextDecode, EmptyInputGivesEmptyText) {
@@ -82,7 +92,8 @@ TEST(TextDecode, NotTextErrorHasDetailAndHint) {
 TEST(TextDecode, AFewControlCharactersAreTolerated) {
     // A DOS end-of-file mark and one stray control character are not binary.
     EXPECT_NO_THROW(decode_text("a,b\n1,2\n\x1A"));
-    EXPECT_NO_THROW(decode_text("a,b\n1,\x02" "2\n"));
+    EXPECT_NO_THROW(decode_text("a,b\n1,\x02"
+                                "2\n"));
 }
 
 TEST(TextDecode, Utf8Validation) {

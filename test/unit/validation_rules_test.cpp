@@ -199,11 +199,17 @@ TEST(FieldRules, AgeMustBeUnder25) {
 TEST(FieldRules, PatientDateOrder) {
     const auto diag = one({{FieldId::diagnosis_date, "25/10/2015"}});
     EXPECT_EQ(findings(diag), (Findings{F(2, H(FieldId::diagnosis_date), ec::kDateBeforeBirth)}));
-    const auto death = one({{FieldId::death_date, "30/04/2021"}, {FieldId::visit_date, "01/03/2021"},
-                            {FieldId::height_weight_observation_date, ""}, {FieldId::height, ""},
-                            {FieldId::weight, ""}, {FieldId::hba1c, ""}, {FieldId::hba1c_format, ""},
-                            {FieldId::hba1c_date, ""}, {FieldId::systolic_blood_pressure, ""},
-                            {FieldId::diastolic_blood_pressure, ""}, {FieldId::blood_pressure_observation_date, ""}});
+    const auto death = one({{FieldId::death_date, "30/04/2021"},
+                            {FieldId::visit_date, "01/03/2021"},
+                            {FieldId::height_weight_observation_date, ""},
+                            {FieldId::height, ""},
+                            {FieldId::weight, ""},
+                            {FieldId::hba1c, ""},
+                            {FieldId::hba1c_format, ""},
+                            {FieldId::hba1c_date, ""},
+                            {FieldId::systolic_blood_pressure, ""},
+                            {FieldId::diastolic_blood_pressure, ""},
+                            {FieldId::blood_pressure_observation_date, ""}});
     EXPECT_EQ(findings(death), (Findings{F(2, H(FieldId::death_date), ec::kDateBeforeDiagnosis),
                                          F(2, H(FieldId::visit_date), ec::kDateBeforeDiagnosis)}));
 }
@@ -218,8 +224,10 @@ TEST(FieldRules, NumberFormat) {
 }
 
 TEST(FieldRules, UnitsAndRounding) {
-    const auto p = one({{FieldId::height, "155.16cm"}, {FieldId::weight, "70kg"},
-                        {FieldId::total_cholesterol, "4.96"}, {FieldId::total_cholesterol_date, "22/06/2024"}});
+    const auto p = one({{FieldId::height, "155.16cm"},
+                        {FieldId::weight, "70kg"},
+                        {FieldId::total_cholesterol, "4.96"},
+                        {FieldId::total_cholesterol_date, "22/06/2024"}});
     EXPECT_EQ(findings(p), Findings{});
     EXPECT_DOUBLE_EQ(*visit(p).height, 155.2);
     EXPECT_DOUBLE_EQ(*visit(p).weight, 70.0);
@@ -230,11 +238,12 @@ TEST(FieldRules, UnitsAndRounding) {
 // typed for a zero, must not become a plausible number of kilograms.
 TEST(FieldRules, ForeignUnitsAreNotNumbers) {
     const auto p = one({{FieldId::weight, "154lb"}, {FieldId::height, "15O"}});
-    EXPECT_EQ(findings(p), (Findings{F(2, H(FieldId::height), ec::kNumberFormat),
-                                     F(2, H(FieldId::weight), ec::kNumberFormat)}));
+    EXPECT_EQ(findings(p),
+              (Findings{F(2, H(FieldId::height), ec::kNumberFormat), F(2, H(FieldId::weight), ec::kNumberFormat)}));
     EXPECT_FALSE(visit(p).weight);
     EXPECT_FALSE(visit(p).height);
-    const auto ok = one({{FieldId::systolic_blood_pressure, "111 mmHg"}, {FieldId::hba1c, "50 mmol/mol"},
+    const auto ok = one({{FieldId::systolic_blood_pressure, "111 mmHg"},
+                         {FieldId::hba1c, "50 mmol/mol"},
                          {FieldId::height, "158 CM"}});
     EXPECT_EQ(findings(ok), Findings{});
     EXPECT_EQ(visit(ok).systolic_blood_pressure, 111);
@@ -261,7 +270,8 @@ TEST(FieldRules, BloodPressureRanges) {
 }
 
 TEST(FieldRules, ValueTooLargeForItsColumnIsDropped) {
-    const auto p = one({{FieldId::height, "1000"}, {FieldId::total_cholesterol, "100"},
+    const auto p = one({{FieldId::height, "1000"},
+                        {FieldId::total_cholesterol, "100"},
                         {FieldId::total_cholesterol_date, "22/06/2024"}});
     EXPECT_EQ(findings(p), (Findings{F(2, H(FieldId::height), ec::kValueTooLarge),
                                      F(2, H(FieldId::total_cholesterol), ec::kValueTooLarge)}));
@@ -285,16 +295,20 @@ TEST(FieldRules, HbA1cRangeDependsOnFormat) {
 }
 
 TEST(FieldRules, AcrAndCholesterolRanges) {
-    const auto p = one({{FieldId::albumin_creatinine_ratio, "1000"}, {FieldId::albumin_creatinine_ratio_date, "22/06/2024"},
-                        {FieldId::albuminuria_stage, "3"}, {FieldId::total_cholesterol, "1.9"},
+    const auto p = one({{FieldId::albumin_creatinine_ratio, "1000"},
+                        {FieldId::albumin_creatinine_ratio_date, "22/06/2024"},
+                        {FieldId::albuminuria_stage, "3"},
+                        {FieldId::total_cholesterol, "1.9"},
                         {FieldId::total_cholesterol_date, "22/06/2024"}});
     EXPECT_EQ(findings(p), (Findings{F(2, H(FieldId::albumin_creatinine_ratio), ec::kNumberOutOfRange),
                                      F(2, H(FieldId::total_cholesterol), ec::kNumberOutOfRange)}));
 }
 
 TEST(FieldRules, BloodGasRanges2026) {
-    Row adm = {{FieldId::hospital_admission_date, "01/10/2026"}, {FieldId::hospital_admission_reason_2026, "1"},
-               {FieldId::dka_additional_therapies, "4"}, {FieldId::blood_gas_ph, "6.4"},
+    Row adm = {{FieldId::hospital_admission_date, "01/10/2026"},
+               {FieldId::hospital_admission_reason_2026, "1"},
+               {FieldId::dka_additional_therapies, "4"},
+               {FieldId::blood_gas_ph, "6.4"},
                {FieldId::blood_gas_bicarbonate, "41"}};
     const auto p = one(adm, Y26);
     EXPECT_EQ(findings(p), (Findings{F(2, H26(FieldId::blood_gas_ph), ec::kNumberOutOfRange),
@@ -372,11 +386,13 @@ TEST(FieldRules, AdhdAsdStatus2026) {
 }
 
 TEST(FieldRules, FreeTextTooLong) {
-    const auto p = one({{FieldId::hospital_admission_date, "01/06/2024"}, {FieldId::hospital_admission_reason, "6"},
+    const auto p = one({{FieldId::hospital_admission_date, "01/06/2024"},
+                        {FieldId::hospital_admission_reason, "6"},
                         {FieldId::hospital_admission_other, std::string(501, 'x')}});
     EXPECT_EQ(findings(p), (Findings{F(2, H(FieldId::hospital_admission_other), ec::kValueTooLarge)}));
     EXPECT_FALSE(visit(p).hospital_admission_other);
-    const auto fits = one({{FieldId::hospital_admission_date, "01/06/2024"}, {FieldId::hospital_admission_reason, "6"},
+    const auto fits = one({{FieldId::hospital_admission_date, "01/06/2024"},
+                           {FieldId::hospital_admission_reason, "6"},
                            {FieldId::hospital_admission_other, std::string(500, 'x')}});
     EXPECT_EQ(findings(fits), Findings{});
 }
@@ -460,7 +476,8 @@ TEST(CrossFieldRules, SmokingCessationOnlyForSmokers) {
     EXPECT_EQ(findings(one({{FieldId::smoking_status, "2"}, {date, "22/06/2024"}})), Findings{});
     EXPECT_EQ(findings(one({{FieldId::smoking_status, "1"}, {date, "22/06/2024"}})),
               (Findings{F(2, H(date), ec::kValueNotApplicable)}));
-    EXPECT_EQ(findings(one({{date, "22/06/2024"}})), (Findings{F(2, H(FieldId::smoking_status), ec::kRequiresOtherField)}));
+    EXPECT_EQ(findings(one({{date, "22/06/2024"}})),
+              (Findings{F(2, H(FieldId::smoking_status), ec::kRequiresOtherField)}));
     // 2026: smokers are 2 and 4; a vaper (3) is not.
     EXPECT_EQ(findings(one({{FieldId::smoking_vaping_status, "4"}, {date, "05/10/2026"}}, Y26)), Findings{});
     EXPECT_EQ(findings(one({{FieldId::smoking_vaping_status, "3"}, {date, "05/10/2026"}}, Y26)),
@@ -471,7 +488,8 @@ TEST(CrossFieldRules, DietitianDateNotWithOfferedNo) {
     const FieldId date = FieldId::dietician_additional_appointment_date;
     EXPECT_EQ(findings(one({{FieldId::dietician_additional_appointment_offered, "2"}, {date, "22/06/2024"}})),
               (Findings{F(2, H(date), ec::kValueNotApplicable)}));
-    EXPECT_EQ(findings(one({{FieldId::dietician_additional_appointment_offered, "1"}, {date, "22/06/2024"}})), Findings{});
+    EXPECT_EQ(findings(one({{FieldId::dietician_additional_appointment_offered, "1"}, {date, "22/06/2024"}})),
+              Findings{});
 }
 
 TEST(CrossFieldRules, AdmissionNeedsDateAndReason) {
@@ -481,7 +499,8 @@ TEST(CrossFieldRules, AdmissionNeedsDateAndReason) {
 }
 
 TEST(CrossFieldRules, DkaTherapiesOnlyWithDka2021) {
-    const Row base = {{FieldId::hospital_admission_date, "01/06/2024"}, {FieldId::hospital_discharge_date, "03/06/2024"}};
+    const Row base = {{FieldId::hospital_admission_date, "01/06/2024"},
+                      {FieldId::hospital_discharge_date, "03/06/2024"}};
     Row dka = base;
     dka[FieldId::hospital_admission_reason] = "2";
     EXPECT_EQ(findings(one(dka)), (Findings{F(2, H(FieldId::dka_additional_therapies), ec::kRequiresOtherField)}));
@@ -497,11 +516,13 @@ TEST(CrossFieldRules, DkaIsCodeOneIn2026) {
     const Row base = {{FieldId::hospital_admission_date, "01/10/2026"}};
     Row dka = base;
     dka[FieldId::hospital_admission_reason_2026] = "1";
-    EXPECT_EQ(findings(one(dka, Y26)), (Findings{F(2, H26(FieldId::dka_additional_therapies), ec::kRequiresOtherField)}));
+    EXPECT_EQ(findings(one(dka, Y26)),
+              (Findings{F(2, H26(FieldId::dka_additional_therapies), ec::kRequiresOtherField)}));
     Row acute = base;
     acute[FieldId::hospital_admission_reason_2026] = "2";
     acute[FieldId::dka_additional_therapies] = "1";
-    EXPECT_EQ(findings(one(acute, Y26)), (Findings{F(2, H26(FieldId::dka_additional_therapies), ec::kValueNotApplicable)}));
+    EXPECT_EQ(findings(one(acute, Y26)),
+              (Findings{F(2, H26(FieldId::dka_additional_therapies), ec::kValueNotApplicable)}));
 }
 
 TEST(CrossFieldRules, OtherReasonAndFreeText) {
@@ -516,7 +537,8 @@ TEST(CrossFieldRules, OtherReasonAndFreeText) {
 }
 
 TEST(CrossFieldRules, AdmissionNotAfterDischarge) {
-    const auto p = one({{FieldId::hospital_admission_date, "05/06/2024"}, {FieldId::hospital_discharge_date, "04/06/2024"},
+    const auto p = one({{FieldId::hospital_admission_date, "05/06/2024"},
+                        {FieldId::hospital_discharge_date, "04/06/2024"},
                         {FieldId::hospital_admission_reason, "1"}});
     EXPECT_EQ(findings(p), (Findings{F(2, H(FieldId::hospital_admission_date), ec::kAdmissionAfterDischarge)}));
     EXPECT_EQ(p.errors[0].value, "05/06/2024");
@@ -531,7 +553,9 @@ TEST(CrossFieldRules, BloodGasesOnlyOnAdmissionRows2026) {
 // ---- Patient rules (docs/data-model.md §4.6) ----
 
 TEST(PatientRules, RequiredPatientFields) {
-    const auto p = one({{FieldId::date_of_birth, ""}, {FieldId::diagnosis_date, ""}, {FieldId::diabetes_type, ""},
+    const auto p = one({{FieldId::date_of_birth, ""},
+                        {FieldId::diagnosis_date, ""},
+                        {FieldId::diabetes_type, ""},
                         {FieldId::gp_practice_ods_code, ""}});
     EXPECT_EQ(findings(p), (Findings{F(2, "Date of Birth", ec::kMissingRequired),
                                      F(2, H(FieldId::diabetes_type), ec::kMissingRequired),
@@ -567,8 +591,10 @@ TEST(PatientRules, Immunotherapy2026) {
     EXPECT_EQ(findings(one({{rec, "1"}, {date, "01/06/2021"}}, Y26)), Findings{});
     EXPECT_EQ(findings(one({{rec, "1"}}, Y26)), (Findings{F(2, H26(date), ec::kRequiresOtherField)}));
     EXPECT_EQ(findings(one({{date, "01/06/2021"}}, Y26)), (Findings{F(2, H26(rec), ec::kRequiresOtherField)}));
-    EXPECT_EQ(findings(one({{rec, "2"}, {date, "01/06/2021"}}, Y26)), (Findings{F(2, H26(date), ec::kValueNotApplicable)}));
-    EXPECT_EQ(findings(one({{rec, "1"}, {date, "01/04/2021"}}, Y26)), (Findings{F(2, H26(date), ec::kDateBeforeDiagnosis)}));
+    EXPECT_EQ(findings(one({{rec, "2"}, {date, "01/06/2021"}}, Y26)),
+              (Findings{F(2, H26(date), ec::kValueNotApplicable)}));
+    EXPECT_EQ(findings(one({{rec, "1"}, {date, "01/04/2021"}}, Y26)),
+              (Findings{F(2, H26(date), ec::kDateBeforeDiagnosis)}));
     const auto p = one({{rec, "1"}, {date, "01/06/2021"}}, Y26);
     EXPECT_EQ(patient(p).immunotherapy_received, 1);
     EXPECT_EQ(patient(p).immunotherapy_date, date_from_ymd(2021, 6, 1));

@@ -43,9 +43,9 @@ TEST(ParseDate, TwoDigitYearsUseA50YearWindowAroundToday) {
 }
 
 TEST(ParseDate, RejectedForms) {
-    for (const char *bad : {"2021/05/01", "01-05-2021", "01.05.2021", "1 May 2021", "May 1, 2021", "01/05/202",
-                            "001/05/2021", "01/05/20211", "20210501", "26/10/2020 00:00", "2021-5-1", "TRUE",
-                            "/05/2021", "01//2021", "45383"}) {
+    for (const char *bad :
+         {"2021/05/01", "01-05-2021", "01.05.2021", "1 May 2021", "May 1, 2021", "01/05/202", "001/05/2021",
+          "01/05/20211", "20210501", "26/10/2020 00:00", "2021-5-1", "TRUE", "/05/2021", "01//2021", "45383"}) {
         EXPECT_EQ(parse_date(bad, kToday).status, DateStatus::bad_format) << bad;
     }
 }
@@ -67,7 +67,7 @@ TEST(ParseNumber, DecimalsAndRounding) {
         return n.value();
     };
     EXPECT_DOUBLE_EQ(v("155.13", 1), 155.1);
-    EXPECT_DOUBLE_EQ(v("155.15", 1), 155.2);   // half away from zero, on the decimal digits
+    EXPECT_DOUBLE_EQ(v("155.15", 1), 155.2);  // half away from zero, on the decimal digits
     EXPECT_DOUBLE_EQ(v("0.15", 1), 0.2);
     EXPECT_DOUBLE_EQ(v("-0.15", 1), -0.2);
     EXPECT_DOUBLE_EQ(v("53.0", 2), 53.0);
@@ -117,8 +117,8 @@ TEST(ParseWholeNumber, CodesWrittenByExcel) {
 TEST(Postcode, NormaliseAndFormat) {
     EXPECT_EQ(normalise_postcode("s43 1bn"), "S431BN");
     EXPECT_EQ(normalise_postcode("EH55-8PQ"), "EH558PQ");
-    for (const char *ok : {"S431BN", "BS105AH", "IV159NZ", "B144EJ", "M11AE", "W1A0AX", "EC1A1BB", "CR26XH",
-                           "DN551PT", "JE23QZ", "GIR0AA", "ZZ993VZ"})
+    for (const char *ok : {"S431BN", "BS105AH", "IV159NZ", "B144EJ", "M11AE", "W1A0AX", "EC1A1BB", "CR26XH", "DN551PT",
+                           "JE23QZ", "GIR0AA", "ZZ993VZ"})
         EXPECT_TRUE(is_postcode_format(ok)) << ok;
     for (const char *bad : {"", "S43", "S431B", "1S431BN", "S43 1BN", "SW1A1BBB", "AAA11AA", "S43IBN", "12345"})
         EXPECT_FALSE(is_postcode_format(bad)) << bad;

@@ -22,8 +22,7 @@ public:
         const bool y2021 = st_.year == DatasetYear::y2021;
         const VisitRecord &v = r_.visit;
 
-        if (!has(FieldId::visit_date))
-            missing(FieldId::visit_date, "Visit/Appointment Date must be provided.");
+        if (!has(FieldId::visit_date)) missing(FieldId::visit_date, "Visit/Appointment Date must be provided.");
 
         // Height and weight need their observation date, and the date needs one of them.
         if ((has(FieldId::height) || has(FieldId::weight)) && !has(FieldId::height_weight_observation_date))
@@ -34,8 +33,10 @@ public:
                   "Height and Weight cannot both be empty if Observation Date is filled in.");
 
         // HbA1c: value, format (2021) and date go together.
-        if (y2021) go_together({FieldId::hba1c, FieldId::hba1c_format, FieldId::hba1c_date});
-        else go_together({FieldId::hba1c, FieldId::hba1c_date});
+        if (y2021)
+            go_together({FieldId::hba1c, FieldId::hba1c_format, FieldId::hba1c_date});
+        else
+            go_together({FieldId::hba1c, FieldId::hba1c_date});
 
         if (y2021) treatment_rules(v);
 
@@ -86,12 +87,9 @@ private:
     // `needed` is empty although `because` is filled in.
     void requires_field(FieldId needed, FieldId because) {
         error(needed, ec::kRequiresOtherField,
-              quoted(st_.heading(needed)) + " is required when " + quoted(st_.heading(because)) +
-                  " is filled in.");
+              quoted(st_.heading(needed)) + " is required when " + quoted(st_.heading(because)) + " is filled in.");
     }
-    void not_applicable(FieldId f, std::string message) {
-        error(f, ec::kValueNotApplicable, std::move(message), true);
-    }
+    void not_applicable(FieldId f, std::string message) { error(f, ec::kValueNotApplicable, std::move(message), true); }
 
     void go_together(std::initializer_list<FieldId> fields) {
         const FieldId *first_present = nullptr;
@@ -108,8 +106,7 @@ private:
     // 2021: closed loop only with an insulin pump (treatment 3 or 6).
     void treatment_rules(const VisitRecord &v) {
         const bool pump = v.treatment == 3 || v.treatment == 6;
-        if (pump && !has(FieldId::closed_loop_system))
-            requires_field(FieldId::closed_loop_system, FieldId::treatment);
+        if (pump && !has(FieldId::closed_loop_system)) requires_field(FieldId::closed_loop_system, FieldId::treatment);
         if (v.treatment && !pump && has(FieldId::closed_loop_system))
             not_applicable(FieldId::closed_loop_system,
                            "The closed loop question is only answered when the treatment is an insulin pump "
@@ -136,7 +133,8 @@ private:
     }
 
     void admission_rules(const VisitRecord &v, bool y2021) {
-        const FieldId reason_field = y2021 ? FieldId::hospital_admission_reason : FieldId::hospital_admission_reason_2026;
+        const FieldId reason_field =
+            y2021 ? FieldId::hospital_admission_reason : FieldId::hospital_admission_reason_2026;
         const Code reason = y2021 ? v.hospital_admission_reason : v.hospital_admission_reason_2026;
         // DKA is code 2 in 2021 and code 1 in 2026 (docs/data-model.md §3.14).
         const std::int16_t dka = y2021 ? 2 : 1;
@@ -144,9 +142,9 @@ private:
                          has(reason_field) || has(FieldId::dka_additional_therapies) ||
                          has(FieldId::hospital_admission_other);
         if (any) {
-            const FieldId because = has(FieldId::hospital_admission_date) ? FieldId::hospital_admission_date
-                                    : has(reason_field)                   ? reason_field
-                                    : has(FieldId::hospital_discharge_date) ? FieldId::hospital_discharge_date
+            const FieldId because = has(FieldId::hospital_admission_date)    ? FieldId::hospital_admission_date
+                                    : has(reason_field)                      ? reason_field
+                                    : has(FieldId::hospital_discharge_date)  ? FieldId::hospital_discharge_date
                                     : has(FieldId::dka_additional_therapies) ? FieldId::dka_additional_therapies
                                                                              : FieldId::hospital_admission_other;
             if (!has(FieldId::hospital_admission_date)) requires_field(FieldId::hospital_admission_date, because);

@@ -26,8 +26,10 @@ void CsvParser::read_quoted_field(CsvRow &row) {
         const void *q = pos_ < n ? std::memchr(base + pos_, '"', n - pos_) : nullptr;
         if (!q) {
             // Unterminated: the field runs to the end of the input.
-            if (scratch) row.scratch_.append(base + piece, n - piece);
-            else row.spans_.push_back({piece, n - piece, false});
+            if (scratch)
+                row.scratch_.append(base + piece, n - piece);
+            else
+                row.spans_.push_back({piece, n - piece, false});
             pos_ = n;
             break;
         }
@@ -46,8 +48,7 @@ void CsvParser::read_quoted_field(CsvRow &row) {
         // Closing quote; anything up to the delimiter is kept literally.
         std::size_t after = qi + 1;
         std::size_t stray_end = after;
-        while (stray_end < n && base[stray_end] != ',' && base[stray_end] != '\n' &&
-               base[stray_end] != '\r')
+        while (stray_end < n && base[stray_end] != ',' && base[stray_end] != '\n' && base[stray_end] != '\r')
             ++stray_end;
         if (stray_end > after && !scratch) {
             scratch = true;
@@ -62,8 +63,7 @@ void CsvParser::read_quoted_field(CsvRow &row) {
         pos_ = stray_end;
         break;
     }
-    if (scratch)
-        row.spans_.push_back({scratch_start, row.scratch_.size() - scratch_start, true});
+    if (scratch) row.spans_.push_back({scratch_start, row.scratch_.size() - scratch_start, true});
 }
 
 bool CsvParser::next(CsvRow &row) {

@@ -35,9 +35,11 @@ const std::vector<TemplateColumn> k2021 = {
     {"Observation Date: Hba1c Value", F::hba1c_date},
     {"Diabetes Treatment at time of Hba1c measurement", F::treatment},
     {"If treatment included insulin pump therapy (i.e. option 3 or 6 selected), was this part of "
-     "a closed loop system?", F::closed_loop_system},
+     "a closed loop system?",
+     F::closed_loop_system},
     {"At the time of HbA1c measurement, in addition to standard blood glucose monitoring (SBGM), "
-     "was the patient using any other method of glucose monitoring?", F::glucose_monitoring},
+     "was the patient using any other method of glucose monitoring?",
+     F::glucose_monitoring},
     {"Systolic Blood Pressure", F::systolic_blood_pressure},
     {"Diastolic Blood pressure", F::diastolic_blood_pressure},
     {"Observation Date (Blood Pressure)", F::blood_pressure_observation_date},
@@ -51,12 +53,14 @@ const std::vector<TemplateColumn> k2021 = {
     {"Observation Date: Total Cholesterol Level", F::total_cholesterol_date},
     {"Observation Date: Thyroid Function", F::thyroid_function_date},
     {"At time of, or following measurement of thyroid function, was the patient prescribed any "
-     "thyroid treatment?", F::thyroid_treatment_status},
+     "thyroid treatment?",
+     F::thyroid_treatment_status},
     {"Observation Date: Coeliac Disease Screening", F::coeliac_screen_date},
     {"Has the patient been recommended a Gluten-free diet?", F::gluten_free_diet},
     {"Observation Date - Psychological Screening Assessment", F::psychological_screening_assessment_date},
     {"Was the patient assessed as requiring additional psychological/CAMHS support outside of MDT "
-     "clinics?", F::psychological_additional_support_status},
+     "clinics?",
+     F::psychological_additional_support_status},
     {"Does the patient smoke?", F::smoking_status},
     {"Date of offer of referral to smoking cessation service (if patient is a current smoker)",
      F::smoking_cessation_referral_date},
@@ -68,12 +72,14 @@ const std::vector<TemplateColumn> k2021 = {
      F::ketone_meter_training},
     {"Date that influenza immunisation was recommended", F::flu_immunisation_recommended_date},
     {"Date of provision of advice ('sick-day rules') about managing diabetes during intercurrent "
-     "illness or episodes of hyperglycaemia", F::sick_day_rules_training_date},
+     "illness or episodes of hyperglycaemia",
+     F::sick_day_rules_training_date},
     {"Start date (Hospital Provider Spell)", F::hospital_admission_date},
     {"Discharge date (Hospital provider spell)", F::hospital_discharge_date},
     {"Reason for admission", F::hospital_admission_reason},
     {"Only complete if DKA selected in previous question: During this DKA admission did the patient "
-     "receive any of the following therapies?", F::dka_additional_therapies},
+     "receive any of the following therapies?",
+     F::dka_additional_therapies},
     {"Only complete if OTHER selected: Reason for admission (free text)", F::hospital_admission_other},
 };
 
@@ -84,7 +90,8 @@ const std::vector<TemplateColumn> k2026 = {
     {"Sex assigned at birth", F::sex},
     {"Ethnic Category", F::ethnicity},
     {"Has the patient had a diagnosis of Attention Deficit Hyperactivity Disorder (ADHD) or Autism "
-     "Spectrum Disorder (ASD)?", F::adhd_asd_status},
+     "Spectrum Disorder (ASD)?",
+     F::adhd_asd_status},
     {"Does the patient have a diagnosis of a learning disability?", F::learning_disability_status},
     {"Diabetes Type", F::diabetes_type},
     {"Date of Diabetes Diagnosis", F::diagnosis_date},
@@ -108,7 +115,8 @@ const std::vector<TemplateColumn> k2026 = {
      F::ketone_meter_training},
     // Immunotherapy sits among the visit columns but belongs to the patient (docs/data-model.md §5.2).
     {"Did the patient receive immunotherapy prior to or after the diagnosis of stage 3 Type 1 "
-     "diabetes?", F::immunotherapy_received},
+     "diabetes?",
+     F::immunotherapy_received},
     {"Date immunotherapy started", F::immunotherapy_date},
     {"Systolic Blood Pressure", F::systolic_blood_pressure},
     {"Diastolic Blood pressure", F::diastolic_blood_pressure},
@@ -123,30 +131,35 @@ const std::vector<TemplateColumn> k2026 = {
     {"Observation Date: Total Cholesterol Level", F::total_cholesterol_date},
     {"Observation Date: Thyroid Function", F::thyroid_function_date},
     {"At time of, or following measurement of thyroid function, was the patient prescribed any "
-     "thyroid treatment?", F::thyroid_treatment_status},
+     "thyroid treatment?",
+     F::thyroid_treatment_status},
     {"Observation Date: Coeliac Disease Screening", F::coeliac_screen_date},
     {"Has the patient been recommended a Gluten-free diet?", F::gluten_free_diet},
     {"Does the patient smoke and/or vape", F::smoking_vaping_status},
-    {"Date of offer of smoking cessation advice (if patient is a current smoker)",
-     F::smoking_cessation_referral_date},
+    {"Date of offer of smoking cessation advice (if patient is a current smoker)", F::smoking_cessation_referral_date},
     {"Date that influenza immunisation was recommended", F::flu_immunisation_recommended_date},
     {"Date of provision of advice ('sick-day rules') about managing diabetes during intercurrent "
-     "illness or episodes of hyperglycaemia", F::sick_day_rules_training_date},
+     "illness or episodes of hyperglycaemia",
+     F::sick_day_rules_training_date},
     {"Date of Annual Psychological Screening Assessment", F::psychological_screening_assessment_date},
     {"Following annual psychological screening, was the patient assessed as requiring additional "
-     "psychological support outside of routine care?", F::psychological_additional_support_status},
+     "psychological support outside of routine care?",
+     F::psychological_additional_support_status},
     {"Was the patient offered an additional appointment with a mental health professional as part of "
-     "the diabetes MDT?", F::psychological_support_outcome},
+     "the diabetes MDT?",
+     F::psychological_support_outcome},
     {"Date of Level 3 carbohydrate counting education received", F::carbohydrate_counting_level_three_education_date},
     {"Was the patient offered an additional appointment with a paediatric dietitian during the audit "
-     "year?", F::dietician_additional_appointment_offered},
+     "year?",
+     F::dietician_additional_appointment_offered},
     {"Date of additional appointment with dietitian", F::dietician_additional_appointment_date},
     {"Start date (Hospital Provider Spell)", F::hospital_admission_date},
     {"Discharge date (Hospital provider spell)", F::hospital_discharge_date},
     {"Reason for admission", F::hospital_admission_reason_2026},
     {"Only complete if OTHER selected: Reason for admission (free text)", F::hospital_admission_other},
     {"Only complete if DKA selected in previous question: During this DKA admission did the patient "
-     "receive any of the following therapies?", F::dka_additional_therapies},
+     "receive any of the following therapies?",
+     F::dka_additional_therapies},
     {"Initial pH at admission", F::blood_gas_ph},
     {"Initial Standard bicarbonate at admission (mmol/l)", F::blood_gas_bicarbonate},
 };
@@ -181,10 +194,10 @@ const std::vector<HeadingAlias> kAliases = {
      "treatment?",
      "At time of, or following measurement of thyroid function, was the patient prescribed any thyroid "
      "treatment?"},
-    {"Has the patient been\xC2\xA0recommended a Gluten-free\xC2\xA0" "diet?",
+    {"Has the patient been\xC2\xA0recommended a Gluten-free\xC2\xA0"
+     "diet?",
      "Has the patient been recommended a Gluten-free diet?"},
-    {"Observation Date -Psychological Assessment Screening",
-     "Observation Date - Psychological Screening Assessment"},
+    {"Observation Date -Psychological Assessment Screening", "Observation Date - Psychological Screening Assessment"},
     {"Date Level 3 carbohydrate counting education received",
      "Date of Level 3 carbohydrate counting education received"},
     {"Date of provision of advice('sick-day rules') about managing diabetes during intercurrent illness or "
@@ -201,10 +214,10 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; 
 // Base letters of U+00C0..U+00FF (Latin-1 letters with accents); "" for the
 // two symbols in that block (multiplication and division signs).
 constexpr const char *kLatin1Base[64] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",   // C0-CF
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",   // C0-CF
     "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",  // D0-DF
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",   // E0-EF
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",  // F0-FF
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",   // E0-EF
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",   // F0-FF
 };
 
 }  // namespace
@@ -231,7 +244,8 @@ int column_index(DatasetYear year, FieldId field) {
     // A per-dataset lookup table, built once.
     static const auto build = [](const std::vector<TemplateColumn> &cols) {
         std::vector<int> idx(kFieldCount, -1);
-        for (std::size_t i = 0; i < cols.size(); ++i) idx[static_cast<std::size_t>(cols[i].field)] = static_cast<int>(i);
+        for (std::size_t i = 0; i < cols.size(); ++i)
+            idx[static_cast<std::size_t>(cols[i].field)] = static_cast<int>(i);
         return idx;
     };
     static const std::vector<int> i2021 = build(k2021);
@@ -286,8 +300,10 @@ std::string loose_heading(std::string_view h) {
         if (c == 0xC3 && len == 2) {
             const unsigned char c2 = static_cast<unsigned char>(h[i + 1]);
             const char *base = (c2 >= 0x80 && c2 <= 0xBF) ? kLatin1Base[c2 - 0x80] : "";
-            if (*base) emit(base);
-            else pending_space = true;
+            if (*base)
+                emit(base);
+            else
+                pending_space = true;
         } else {
             pending_space = true;  // daggers, quotes, dashes and anything else
         }

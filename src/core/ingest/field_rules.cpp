@@ -80,10 +80,11 @@ public:
 
 private:
     template <typename T>
-    void store(std::optional<T> PatientRecord::*patient, std::optional<T> VisitRecord::*visit,
-               std::optional<T> value) {
-        if (patient) r_.patient.*patient = std::move(value);
-        else if (visit) r_.visit.*visit = std::move(value);
+    void store(std::optional<T> PatientRecord::*patient, std::optional<T> VisitRecord::*visit, std::optional<T> value) {
+        if (patient)
+            r_.patient.*patient = std::move(value);
+        else if (visit)
+            r_.visit.*visit = std::move(value);
     }
 
     void error(std::string_view code, std::string message) {
@@ -96,8 +97,8 @@ private:
     bool too_long(FieldId f) {
         const std::uint16_t limit = field_def(f).max_length;
         if (limit == 0 || utf8_length(cell_) <= limit) return false;
-        error(ec::kValueTooLarge, heading() + " is longer than " + std::to_string(limit) +
-                                      " characters; no valid value is that long.");
+        error(ec::kValueTooLarge,
+              heading() + " is longer than " + std::to_string(limit) + " characters; no valid value is that long.");
         return true;
     }
 
@@ -116,8 +117,8 @@ private:
             r_.identifier.assign(cell_);
             r_.patient.unique_reference_number = r_.identifier;
             if (!all_digits(cell_))
-                error(ec::kUrnFormat, "Invalid Unique Reference Number " + quoted(cell_) +
-                                          ": it must be digits only (at most 50).");
+                error(ec::kUrnFormat,
+                      "Invalid Unique Reference Number " + quoted(cell_) + ": it must be digits only (at most 50).");
             return;
         }
         // docs/data-model.md §4.2: normalise first (spaces, hyphens), then the modulus-11 check.
@@ -144,8 +145,8 @@ private:
         std::string e = upper_copy(cell_);
         if (e == "99.0") e = "99";  // Excel's numeric export of the "not known" code
         if (!is_ethnicity_code(e)) {
-            error(ec::kValueNotInSet, quoted(cell_) + " is not a value for " + heading() +
-                                          ". Please select one of " + ethnicity_code_list() + ".");
+            error(ec::kValueNotInSet, quoted(cell_) + " is not a value for " + heading() + ". Please select one of " +
+                                          ethnicity_code_list() + ".");
             const std::uint16_t longest = field_def(FieldId::ethnicity).max_length;
             if (longest != 0 && utf8_length(e) > longest) return;  // longer than any code: dropped
         }
@@ -155,8 +156,8 @@ private:
     void read_gp_code() {
         if (too_long(FieldId::gp_practice_ods_code)) return;  // dropped
         if (!is_gp_practice_code_format(cell_))
-            error(ec::kGpPracticeCodeFormat, "GP Practice Code " + quoted(cell_) +
-                                                 " is not an ODS practice code (one letter and five digits).");
+            error(ec::kGpPracticeCodeFormat,
+                  "GP Practice Code " + quoted(cell_) + " is not an ODS practice code (one letter and five digits).");
         r_.patient.gp_practice_ods_code = upper_copy(cell_);
     }
 
@@ -177,12 +178,12 @@ private:
     Code read_code(const ColumnDef &def) {
         const ValueSet &set = value_set(def.value_set);
         const auto not_in_set = [&] {
-            error(ec::kValueNotInSet, quoted(cell_) + " is not a value for " + heading() +
-                                          ". Please select one of " + value_set_code_list(set) + ".");
+            error(ec::kValueNotInSet, quoted(cell_) + " is not a value for " + heading() + ". Please select one of " +
+                                          value_set_code_list(set) + ".");
         };
         const auto too_large_code = [&] {
-            error(ec::kValueTooLarge, quoted(cell_) + " is too large for " + heading() +
-                                          ". Please select one of " + value_set_code_list(set) + ".");
+            error(ec::kValueTooLarge, quoted(cell_) + " is too large for " + heading() + ". Please select one of " +
+                                          value_set_code_list(set) + ".");
         };
         const bool synonyms = !set.synonyms.empty();
         if (synonyms)
@@ -190,8 +191,10 @@ private:
         bool too_large = false;
         const auto n = parse_whole_number(cell_, &too_large);
         if (!n) {
-            if (too_large) too_large_code();
-            else not_in_set();  // TRUE, FALSE, 1.5, text: cannot be stored
+            if (too_large)
+                too_large_code();
+            else
+                not_in_set();  // TRUE, FALSE, 1.5, text: cannot be stored
             return std::nullopt;
         }
         if (*n < std::numeric_limits<std::int16_t>::min() || *n > std::numeric_limits<std::int16_t>::max()) {
@@ -281,8 +284,8 @@ private:
             return std::nullopt;
         }
         if (n.huge || n.scaled > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
-            error(ec::kValueTooLarge, quoted(cell_) + " is too large to be stored in " + heading() +
-                                          expected(def, true));
+            error(ec::kValueTooLarge,
+                  quoted(cell_) + " is too large to be stored in " + heading() + expected(def, true));
             return std::nullopt;
         }
         const auto v = static_cast<std::int32_t>(n.negative ? -static_cast<std::int64_t>(n.scaled)

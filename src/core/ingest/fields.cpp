@@ -54,9 +54,12 @@ FieldDef integer(std::string_view unit, double lo, double hi) {
 template <typename R, typename M>
 RecordColumn<R> member_column(const char *column, ValueType type, M R::*member) {
     RecordColumn<R> c{column, stored_type(type)};
-    if constexpr (std::is_same_v<M, std::optional<std::int32_t>>) c.i32 = member;  // date or int4
-    else if constexpr (std::is_same_v<M, Code>) c.i16 = member;
-    else if constexpr (std::is_same_v<M, Number>) c.f64 = member;
+    if constexpr (std::is_same_v<M, std::optional<std::int32_t>>)
+        c.i32 = member;  // date or int4
+    else if constexpr (std::is_same_v<M, Code>)
+        c.i16 = member;
+    else if constexpr (std::is_same_v<M, Number>)
+        c.f64 = member;
     else {
         static_assert(std::is_same_v<M, Text>, "a record member is a date, code, number or text");
         c.txt = member;
@@ -183,21 +186,21 @@ const std::array<FieldDef, kFieldCount> &field_table() {
 
 ColumnType stored_type(ValueType t) {
     switch (t) {
-    case ValueType::date: return ColumnType::date;
-    case ValueType::code: return ColumnType::int2;
-    case ValueType::integer: return ColumnType::int4;
-    case ValueType::decimal: return ColumnType::float8;
-    case ValueType::text: return ColumnType::text;
+        case ValueType::date: return ColumnType::date;
+        case ValueType::code: return ColumnType::int2;
+        case ValueType::integer: return ColumnType::int4;
+        case ValueType::decimal: return ColumnType::float8;
+        case ValueType::text: return ColumnType::text;
     }
     return ColumnType::text;
 }
 
 const char *stored_table(RecordLevel level) {
     switch (level) {
-    case RecordLevel::patient: return "npda.patient";
-    case RecordLevel::transfer: return "npda.transfer";
-    case RecordLevel::visit: return "npda.visit";
-    case RecordLevel::pdu: return nullptr;
+        case RecordLevel::patient: return "npda.patient";
+        case RecordLevel::transfer: return "npda.transfer";
+        case RecordLevel::visit: return "npda.visit";
+        case RecordLevel::pdu: return nullptr;
     }
     return nullptr;
 }

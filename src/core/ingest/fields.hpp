@@ -120,10 +120,10 @@ struct FieldDef {
     std::string_view unit;                    // decimal and integer fields: the unit written, "" for pH
     std::uint8_t precision = 0;               // decimal fields: the value must fit Decimal(p,s)
     std::uint8_t scale = 0;
-    bool has_range = false;                   // plausibility range (docs/data-model.md §4.8)
+    bool has_range = false;  // plausibility range (docs/data-model.md §4.8)
     double min_value = 0;
     double max_value = 0;
-    std::uint16_t max_length = 0;             // text fields: longest value kept, in characters; 0 = any
+    std::uint16_t max_length = 0;  // text fields: longest value kept, in characters; 0 = any
     // The record member holding the value: `patient` for patient and
     // transfer fields, `visit` for visit fields; the other is empty (name
     // nullptr). Its name is `column` and its type follows from `type`.

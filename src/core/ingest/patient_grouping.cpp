@@ -38,8 +38,7 @@ const std::array<VisitDateRule, 18> kVisitDates = {{
     {FieldId::total_cholesterol_date, &VisitRecord::total_cholesterol_date, 0, false},
     {FieldId::thyroid_function_date, &VisitRecord::thyroid_function_date, 90, false},
     {FieldId::coeliac_screen_date, &VisitRecord::coeliac_screen_date, 90, false},
-    {FieldId::psychological_screening_assessment_date, &VisitRecord::psychological_screening_assessment_date, 0,
-     false},
+    {FieldId::psychological_screening_assessment_date, &VisitRecord::psychological_screening_assessment_date, 0, false},
     {FieldId::smoking_cessation_referral_date, &VisitRecord::smoking_cessation_referral_date, 0, false},
     {FieldId::carbohydrate_counting_level_three_education_date,
      &VisitRecord::carbohydrate_counting_level_three_education_date, 0, true},
@@ -100,8 +99,10 @@ public:
     PatientRecord resolve() {
         PatientRecord out;
         const RowData &first = row(rows_.front());
-        if (st_.uses_urn) out.unique_reference_number = first.identifier;
-        else out.nhs_number = first.identifier;
+        if (st_.uses_urn)
+            out.unique_reference_number = first.identifier;
+        else
+            out.nhs_number = first.identifier;
         out.first_row_number = first_row_;
 
         out.date_of_birth = modal(FieldId::date_of_birth, &P::date_of_birth, std::optional<Date>{});
@@ -281,8 +282,7 @@ private:
         if (!p.gp_practice_ods_code && !any_text(FieldId::gp_practice_ods_code))
             add(FieldId::gp_practice_ods_code, ec::kMissingRequired, "GP Practice Code must be provided.");
 
-        not_before(FieldId::diagnosis_date, p.diagnosis_date, p.date_of_birth, ec::kDateBeforeBirth,
-                   "date of birth");
+        not_before(FieldId::diagnosis_date, p.diagnosis_date, p.date_of_birth, ec::kDateBeforeBirth, "date of birth");
         if (not_before(FieldId::death_date, p.death_date, p.date_of_birth, ec::kDateBeforeBirth, "date of birth"))
             not_before(FieldId::death_date, p.death_date, p.diagnosis_date, ec::kDateBeforeDiagnosis,
                        "date of diagnosis");
@@ -328,8 +328,8 @@ private:
                 "Date immunotherapy started is required when immunotherapy was received.");
         if (not_before(FieldId::immunotherapy_date, p.immunotherapy_date, p.date_of_birth, ec::kDateBeforeBirth,
                        "date of birth"))
-            not_before(FieldId::immunotherapy_date, p.immunotherapy_date, p.diagnosis_date,
-                       ec::kDateBeforeDiagnosis, "date of diagnosis");
+            not_before(FieldId::immunotherapy_date, p.immunotherapy_date, p.diagnosis_date, ec::kDateBeforeDiagnosis,
+                       "date of diagnosis");
         if (p.immunotherapy_date && p.death_date && *p.immunotherapy_date > *p.death_date)
             add(FieldId::immunotherapy_date, ec::kDateAfterDeath,
                 quoted(st_.heading(FieldId::immunotherapy_date)) + " cannot be after date of death.",
@@ -353,13 +353,14 @@ private:
             } else if (p.diagnosis_date && !rule.diagnosis_exempt &&
                        *d < *p.diagnosis_date - rule.days_allowed_before_diagnosis) {
                 if (rule.days_allowed_before_diagnosis > 0)
-                    report(ec::kDateBeforeDiagnosis,
-                           "Expected " + label + " within " + std::to_string(rule.days_allowed_before_diagnosis) +
-                               " days before diagnosis.");
+                    report(ec::kDateBeforeDiagnosis, "Expected " + label + " within " +
+                                                         std::to_string(rule.days_allowed_before_diagnosis) +
+                                                         " days before diagnosis.");
                 else
                     report(ec::kDateBeforeDiagnosis, label + " cannot be before date of diagnosis.");
             }
-            if (p.death_date && *d > *p.death_date) report(ec::kDateAfterDeath, label + " cannot be after date of death.");
+            if (p.death_date && *d > *p.death_date)
+                report(ec::kDateAfterDeath, label + " cannot be after date of death.");
         }
     }
 

@@ -16,8 +16,8 @@
 
 namespace npda {
 
-using Code = std::optional<std::int16_t>;   // a coded value (smallint)
-using Number = std::optional<double>;       // a decimal measurement
+using Code = std::optional<std::int16_t>;  // a coded value (smallint)
+using Number = std::optional<double>;      // a decimal measurement
 using OptDate = std::optional<Date>;
 using Text = std::optional<std::string>;
 
@@ -29,29 +29,29 @@ struct VisitRecord {
     int row_number = 0;
 
     OptDate visit_date;
-    Number height;                       // cm
-    Number weight;                       // kg
+    Number height;  // cm
+    Number weight;  // kg
     OptDate height_weight_observation_date;
-    Number hba1c;                        // in the unit of hba1c_format (2021) or mmol/mol (2026)
-    Code hba1c_format;                   // 2021 only: 1 mmol/mol, 2 %
+    Number hba1c;       // in the unit of hba1c_format (2021) or mmol/mol (2026)
+    Code hba1c_format;  // 2021 only: 1 mmol/mol, 2 %
     OptDate hba1c_date;
-    Code treatment;                      // 2021 only
-    Code closed_loop_system;             // 2021 only
-    Code glucose_monitoring;             // 2021 only
-    Code insulin_regimen;                // 2026 only
-    Code non_insulin_medication;         // 2026 only
-    Code dietary_lifestyle_modification; // 2026 only
-    Code cgm_use;                        // 2026 only
+    Code treatment;                       // 2021 only
+    Code closed_loop_system;              // 2021 only
+    Code glucose_monitoring;              // 2021 only
+    Code insulin_regimen;                 // 2026 only
+    Code non_insulin_medication;          // 2026 only
+    Code dietary_lifestyle_modification;  // 2026 only
+    Code cgm_use;                         // 2026 only
     std::optional<std::int32_t> systolic_blood_pressure;
     std::optional<std::int32_t> diastolic_blood_pressure;
     OptDate blood_pressure_observation_date;
     OptDate foot_examination_observation_date;
     OptDate retinal_screening_observation_date;
     Code retinal_screening_result;
-    Number albumin_creatinine_ratio;     // mg/mmol
+    Number albumin_creatinine_ratio;  // mg/mmol
     OptDate albumin_creatinine_ratio_date;
     Code albuminuria_stage;
-    Number total_cholesterol;            // mmol/l
+    Number total_cholesterol;  // mmol/l
     OptDate total_cholesterol_date;
     OptDate thyroid_function_date;
     Code thyroid_treatment_status;
@@ -71,12 +71,12 @@ struct VisitRecord {
     OptDate sick_day_rules_training_date;
     OptDate hospital_admission_date;
     OptDate hospital_discharge_date;
-    Code hospital_admission_reason;      // 2021 codes
-    Code hospital_admission_reason_2026; // 2026 codes
+    Code hospital_admission_reason;       // 2021 codes
+    Code hospital_admission_reason_2026;  // 2026 codes
     Code dka_additional_therapies;
     Text hospital_admission_other;
-    Number blood_gas_ph;                 // 2026 only
-    Number blood_gas_bicarbonate;        // 2026 only, mmol/l
+    Number blood_gas_ph;           // 2026 only
+    Number blood_gas_bicarbonate;  // 2026 only, mmol/l
 };
 
 struct PatientRecord {
@@ -86,16 +86,16 @@ struct PatientRecord {
     Text unique_reference_number;
     Code sex;
     OptDate date_of_birth;
-    Text postcode;                       // upper case, no spaces
-    Text ethnicity;                      // upper case code
+    Text postcode;   // upper case, no spaces
+    Text ethnicity;  // upper case code
     Code diabetes_type;
     OptDate diagnosis_date;
     OptDate death_date;
     Text gp_practice_ods_code;
-    Code adhd_asd_status;                // 2026 only
-    Code learning_disability_status;     // 2026 only
-    Code immunotherapy_received;         // 2026 only
-    OptDate immunotherapy_date;          // 2026 only
+    Code adhd_asd_status;             // 2026 only
+    Code learning_disability_status;  // 2026 only
+    Code immunotherapy_received;      // 2026 only
+    OptDate immunotherapy_date;       // 2026 only
 
     // The child's transfer row (the submitting PDU's leaving-service data).
     OptDate date_leaving_service;

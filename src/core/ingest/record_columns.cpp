@@ -30,11 +30,11 @@ const std::vector<RecordColumn<PatientRecord>> &patient_columns() {
 
 const char *sql_type_name(ColumnType t) {
     switch (t) {
-    case ColumnType::date: return "date";
-    case ColumnType::int2: return "smallint";
-    case ColumnType::int4: return "integer";
-    case ColumnType::float8: return "numeric";
-    case ColumnType::text: return "text";
+        case ColumnType::date: return "date";
+        case ColumnType::int2: return "smallint";
+        case ColumnType::int4: return "integer";
+        case ColumnType::float8: return "numeric";
+        case ColumnType::text: return "text";
     }
     return "text";
 }

@@ -34,10 +34,10 @@ private:
         FieldError error;
     };
     struct CodeCount {
-        int recorded = 0;        // findings of the code in the file
-        int row = 0;             // the row of row_recorded
-        int row_recorded = 0;    // findings of the code on that row
-        long long capped = 0;    // findings counted but not recorded
+        int recorded = 0;      // findings of the code in the file
+        int row = 0;           // the row of row_recorded
+        int row_recorded = 0;  // findings of the code on that row
+        long long capped = 0;  // findings counted but not recorded
         int first_capped_row = 0;
     };
     FindingLimits limits_;
@@ -47,11 +47,11 @@ private:
 
 // One data row after the cell pass.
 struct RowData {
-    int row_number = 0;            // CSV record number
-    std::size_t offset = 0;        // where the record starts in the decoded text
-    std::uint64_t present = 0;     // bit c set: template column c has a non-empty cell
-    std::string identifier;        // normalised identifier (grouping key)
-    PatientRecord patient;         // this row's patient-level values (no visits)
+    int row_number = 0;         // CSV record number
+    std::size_t offset = 0;     // where the record starts in the decoded text
+    std::uint64_t present = 0;  // bit c set: template column c has a non-empty cell
+    std::string identifier;     // normalised identifier (grouping key)
+    PatientRecord patient;      // this row's patient-level values (no visits)
     VisitRecord visit;
 };
 
@@ -62,9 +62,9 @@ struct ReaderState {
     const SubmissionContext &ctx;
     DatasetYear year;
     const std::vector<ColumnDef> &columns;
-    std::string_view text;               // the decoded file
-    std::vector<int> file_column;        // template column -> file column (-1: absent)
-    bool uses_urn = false;               // identifier column is Unique Reference Number
+    std::string_view text;         // the decoded file
+    std::vector<int> file_column;  // template column -> file column (-1: absent)
+    bool uses_urn = false;         // identifier column is Unique Reference Number
     ErrorSink errors;
     std::vector<RowData> rows;
 

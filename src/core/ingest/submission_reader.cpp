@@ -29,19 +29,19 @@ void ErrorSink::add(int row, int order, std::string_view heading, std::string_vi
     // The offending value as submitted, cut at a character boundary.
     std::string kept(value);
     if (utf8_length(kept) > limits_.value_chars) kept = utf8_prefix(kept, limits_.value_chars) + "\u2026";
-    entries_.push_back({order, FieldError{row, std::string(heading), std::move(kept), std::string(code),
-                                          std::move(message)}});
+    entries_.push_back({order,
+                        FieldError{row, std::string(heading), std::move(kept), std::string(code), std::move(message)}});
 }
 
 std::vector<FieldError> ErrorSink::take_sorted() {
     for (const auto &[code, c] : counts_) {
         if (c.capped == 0) continue;
-        entries_.push_back(
-            {std::numeric_limits<int>::max(), FieldError{c.first_capped_row, "", "", code,
-                            std::to_string(c.capped) + " more findings " + code + " are not listed, from row " +
-                                std::to_string(c.first_capped_row) + " on (at most " +
-                                std::to_string(limits_.per_code) + " per file and " +
-                                std::to_string(limits_.per_row_and_code) + " per row are recorded)."}});
+        entries_.push_back({std::numeric_limits<int>::max(),
+                            FieldError{c.first_capped_row, "", "", code,
+                                       std::to_string(c.capped) + " more findings " + code +
+                                           " are not listed, from row " + std::to_string(c.first_capped_row) +
+                                           " on (at most " + std::to_string(limits_.per_code) + " per file and " +
+                                           std::to_string(limits_.per_row_and_code) + " per row are recorded)."}});
     }
     counts_.clear();
     std::stable_sort(entries_.begin(), entries_.end(), [](const Entry &a, const Entry &b) {
@@ -175,8 +175,7 @@ struct HeaderScan {
 };
 
 // Match every heading of the header row against the dataset's template.
-HeaderScan scan_headings(const ReaderState &st, const CsvRow &header, int &heading_count,
-                         std::vector<bool> &headed) {
+HeaderScan scan_headings(const ReaderState &st, const CsvRow &header, int &heading_count, std::vector<bool> &headed) {
     const auto &index = heading_index(st.year);
     HeaderScan scan;
     scan.seen.resize(st.columns.size());
@@ -199,9 +198,7 @@ HeaderScan scan_headings(const ReaderState &st, const CsvRow &header, int &headi
                 ++scan.known;
                 scan.urn_columns.push_back(fj);
                 break;
-            case HeadingMatch::Kind::unknown:
-                scan.extra.push_back(detail::quoted(h));
-                break;
+            case HeadingMatch::Kind::unknown: scan.extra.push_back(detail::quoted(h)); break;
         }
     }
     return scan;
@@ -253,7 +250,8 @@ void map_identifier_column(ReaderState &st, const HeaderScan &scan, const std::s
         throw Error(sqlstate::kIdentifierColumn, "file has both NHS Number and Unique Reference Number columns",
                     "A file identifies children by one column only.",
                     jersey ? "Files from PZ248 use the Unique Reference Number column: remove the NHS Number column."
-                           : "Files from " + pz + " use the NHS Number column: remove the Unique Reference Number column.");
+                           : "Files from " + pz +
+                                 " use the NHS Number column: remove the Unique Reference Number column.");
     if (!has_nhs && !has_urn)
         throw Error(sqlstate::kIdentifierColumn, "file has no identifier column",
                     jersey ? "Files from PZ248 identify children in a \"Unique Reference Number\" column."
@@ -328,8 +326,10 @@ void tally_pdu(std::vector<PduTally> &pdus, std::string_view pdu, int row_number
     const auto norm = normalise_pz_code(pdu);
     const std::string key = norm ? *norm : detail::quoted(pdu);
     auto it = std::find_if(pdus.begin(), pdus.end(), [&](const PduTally &p) { return p.value == key; });
-    if (it == pdus.end()) pdus.push_back({key, {row_number}});
-    else it->rows.push_back(row_number);
+    if (it == pdus.end())
+        pdus.push_back({key, {row_number}});
+    else
+        it->rows.push_back(row_number);
     if (pdus.size() > 50) pdus.resize(50);  // the file is rejected anyway; keep the message bounded
 }
 
@@ -353,7 +353,8 @@ void check_pdu(ReaderState &st, const std::vector<PduTally> &pdus, const std::st
                     "Submit the file under " + pdus.front().value + ", or correct its PDU Number column.");
     throw Error(sqlstate::kPduMismatch, "file carries more than one PDU Number", detail,
                 "A file holds the children of one PDU: submit the rows of each PDU under its own PZ code "
-                "(every row of this file must say " + pz + " or be blank).");
+                "(every row of this file must say " +
+                    pz + " or be blank).");
 }
 
 // Values in columns without a heading (beyond the header, or under an empty
@@ -371,7 +372,8 @@ void check_unheaded_values(ReaderState &st, const CsvRow &row, bool first_row, i
                     "Row " + std::to_string(row.record_number) + " holds " + std::to_string(values) +
                         " values but the header row has " + std::to_string(heading_count) + " headings.",
                     "Check that the first row of the file is the header row and that no heading is "
-                    "missing. " + template_hint(st.ctx));
+                    "missing. " +
+                        template_hint(st.ctx));
     for (std::size_t j = 0; j < row.fields.size(); ++j) {
         if (j < headed.size() && headed[j]) continue;
         const std::string_view v = trim_cell(row.fields[j]);

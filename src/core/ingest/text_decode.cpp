@@ -14,11 +14,10 @@ namespace {
 // Code points of bytes 0x80-0x9F in Windows-1252. The five bytes the code page
 // leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) map to the C1 control of the
 // same value, as the WHATWG encoding standard does, so decoding never fails.
-constexpr std::uint16_t kCp1252High[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+constexpr std::uint16_t kCp1252High[32] = {0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                           0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+                                           0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                           0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
 
 void append_utf8(std::string &out, std::uint32_t cp) {
     if (cp < 0x80) {
@@ -51,8 +50,7 @@ void check_is_text(std::string_view bytes) {
         throw_not_text("The file is a ZIP archive, for example an Excel workbook (.xlsx).");
     if (starts_with(bytes, std::string_view("\xD0\xCF\x11\xE0", 4)))
         throw_not_text("The file is an old-style Excel workbook (.xls) or another OLE document.");
-    if (starts_with(bytes, "%PDF"))
-        throw_not_text("The file is a PDF document.");
+    if (starts_with(bytes, "%PDF")) throw_not_text("The file is a PDF document.");
     if (starts_with(bytes, "\xFF\xFE") || starts_with(bytes, "\xFE\xFF"))
         throw_not_text("The file is UTF-16 text (\"Unicode Text\" in Excel), which is not accepted.");
     std::size_t controls = 0;

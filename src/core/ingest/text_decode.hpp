@@ -16,7 +16,7 @@ namespace npda {
 enum class SourceEncoding { utf8, utf8_bom, windows1252 };
 
 struct DecodedText {
-    std::string text;             // UTF-8, no BOM, U+00A0 replaced by ' '
+    std::string text;  // UTF-8, no BOM, U+00A0 replaced by ' '
     SourceEncoding encoding = SourceEncoding::utf8;
 };
 

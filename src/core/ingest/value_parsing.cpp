@@ -28,14 +28,65 @@ bool read_digits(std::string_view s, std::size_t &i, std::size_t min_digits, std
 // listed by the RCPCH NPDA platform (test/fixtures/npda_special_postcodes_skip_validation.csv).
 constexpr std::array<std::string_view, 58> kSpecialPostcodes = {
     // Unknown address.
-    "ZZ993VZ", "ZZ993CZ", "ZZ993GZ", "ZZ991WZ", "ZZ992WZ",
+    "ZZ993VZ",
+    "ZZ993CZ",
+    "ZZ993GZ",
+    "ZZ991WZ",
+    "ZZ992WZ",
     // Reciprocal-healthcare countries.
-    "ZZ994MZ", "ZZ992DZ", "ZZ994UZ", "ZZ996AZ", "ZZ994FZ", "ZZ997LZ", "ZZ994BZ", "ZZ994GZ", "ZZ994QZ",
-    "ZZ994RZ", "ZZ994CZ", "ZZ993AZ", "ZZ994LZ", "ZZ997RZ", "ZZ992PZ", "ZZ997SZ", "ZZ992EZ", "ZZ994EZ",
-    "ZZ992AZ", "ZZ994JZ", "ZZ994ZZ", "ZZ994HZ", "ZZ992CZ", "ZZ994PZ", "ZZ996RZ", "ZZ997JZ", "ZZ996GZ",
-    "ZZ997KZ", "ZZ996MZ", "ZZ997MZ", "ZZ995NZ", "ZZ993HZ", "ZZ995VZ", "ZZ995XZ", "ZZ996UZ", "ZZ997NZ",
-    "ZZ995AZ", "ZZ994XZ", "ZZ993BZ", "ZZ997PZ", "ZZ997QZ", "ZZ995QZ", "ZZ995BZ", "ZZ999TZ", "ZZ996HZ",
-    "ZZ994YZ", "ZZ997UZ", "ZZ995UZ", "ZZ999SZ", "ZZ997VZ", "ZZ997XZ", "ZZ997YZ", "ZZ997ZZ",
+    "ZZ994MZ",
+    "ZZ992DZ",
+    "ZZ994UZ",
+    "ZZ996AZ",
+    "ZZ994FZ",
+    "ZZ997LZ",
+    "ZZ994BZ",
+    "ZZ994GZ",
+    "ZZ994QZ",
+    "ZZ994RZ",
+    "ZZ994CZ",
+    "ZZ993AZ",
+    "ZZ994LZ",
+    "ZZ997RZ",
+    "ZZ992PZ",
+    "ZZ997SZ",
+    "ZZ992EZ",
+    "ZZ994EZ",
+    "ZZ992AZ",
+    "ZZ994JZ",
+    "ZZ994ZZ",
+    "ZZ994HZ",
+    "ZZ992CZ",
+    "ZZ994PZ",
+    "ZZ996RZ",
+    "ZZ997JZ",
+    "ZZ996GZ",
+    "ZZ997KZ",
+    "ZZ996MZ",
+    "ZZ997MZ",
+    "ZZ995NZ",
+    "ZZ993HZ",
+    "ZZ995VZ",
+    "ZZ995XZ",
+    "ZZ996UZ",
+    "ZZ997NZ",
+    "ZZ995AZ",
+    "ZZ994XZ",
+    "ZZ993BZ",
+    "ZZ997PZ",
+    "ZZ997QZ",
+    "ZZ995QZ",
+    "ZZ995BZ",
+    "ZZ999TZ",
+    "ZZ996HZ",
+    "ZZ994YZ",
+    "ZZ997UZ",
+    "ZZ995UZ",
+    "ZZ999SZ",
+    "ZZ997VZ",
+    "ZZ997XZ",
+    "ZZ997YZ",
+    "ZZ997ZZ",
 };
 
 constexpr std::uint64_t kPow10[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL};
@@ -72,8 +123,10 @@ DateParse parse_date(std::string_view text, Date today) {
             int ty, tm, td;
             date_to_ymd(today, ty, tm, td);
             y += (ty / 100) * 100;
-            if (y > ty + 49) y -= 100;
-            else if (y < ty - 50) y += 100;
+            if (y > ty + 49)
+                y -= 100;
+            else if (y < ty - 50)
+                y += 100;
         }
     }
     if (i != s.size()) return r;
@@ -122,8 +175,10 @@ NumberParse parse_number(std::string_view text, int scale, bool allow_unit) {
     while (i < s.size() && is_digit(s[i])) {
         any_digit = true;
         if (integer != 0 || s[i] != '0') {
-            if (++integer_digits > 15) r.huge = true;
-            else integer = integer * 10 + static_cast<std::uint64_t>(s[i] - '0');
+            if (++integer_digits > 15)
+                r.huge = true;
+            else
+                integer = integer * 10 + static_cast<std::uint64_t>(s[i] - '0');
         }
         ++i;
     }
@@ -136,8 +191,10 @@ NumberParse parse_number(std::string_view text, int scale, bool allow_unit) {
             any_digit = true;
             const int digit = s[i] - '0';
             if (digit != 0) r.fraction_nonzero = true;
-            if (frac_seen < scale) fraction = fraction * 10 + static_cast<std::uint64_t>(digit);
-            else if (frac_seen == scale) round_up = digit >= 5;  // half away from zero
+            if (frac_seen < scale)
+                fraction = fraction * 10 + static_cast<std::uint64_t>(digit);
+            else if (frac_seen == scale)
+                round_up = digit >= 5;  // half away from zero
             ++frac_seen;
             ++i;
         }

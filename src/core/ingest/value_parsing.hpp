@@ -30,13 +30,13 @@ std::string format_date(Date d);
 
 // ---- Numbers (docs/data-model.md §4.8, §7) ----
 struct NumberParse {
-    bool ok = false;               // the text is a number (optionally with a unit)
+    bool ok = false;  // the text is a number (optionally with a unit)
     bool negative = false;
-    bool huge = false;             // more than 15 digits before the point, or too many to scale in 64 bits
-    bool fraction_nonzero = false; // a non-zero digit after the point
-    std::uint64_t scaled = 0;      // |value| x 10^scale, rounded half away from zero
+    bool huge = false;              // more than 15 digits before the point, or too many to scale in 64 bits
+    bool fraction_nonzero = false;  // a non-zero digit after the point
+    std::uint64_t scaled = 0;       // |value| x 10^scale, rounded half away from zero
     int scale = 0;
-    std::string_view unit;         // the trailing unit as written ("kg", "mmol/mol"), empty if none
+    std::string_view unit;  // the trailing unit as written ("kg", "mmol/mol"), empty if none
     double value() const;
     // True when the rounded value fits Decimal(precision, scale).
     bool fits(int precision) const;

@@ -12,7 +12,7 @@
 namespace npda {
 
 struct QualifyingAdmission {
-    OptDate admitted;     // admission (start of the hospital provider spell)
+    OptDate admitted;  // admission (start of the hospital provider spell)
     OptDate discharged;
     std::int16_t reason;  // admission reason, in the codes of the period's dataset
     Date dated = 0;       // the day it counts on: the admission date when it is in

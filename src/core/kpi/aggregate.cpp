@@ -84,8 +84,7 @@ namespace {
 // R10: a percentage is reported for the pass/fail proportions and the
 // care-process rate (KPIs 13-43, 48, 49) when someone is eligible.
 bool has_percentage(std::size_t slot, std::int64_t eligible) {
-    return slot >= kpi_slot(13) && slot < kKpiCount && kpi_definitions()[slot].kind != KpiKind::value &&
-           eligible > 0;
+    return slot >= kpi_slot(13) && slot < kKpiCount && kpi_definitions()[slot].kind != KpiKind::value && eligible > 0;
 }
 
 }  // namespace
@@ -127,8 +126,7 @@ std::size_t latest_by(const std::vector<PduRecordRef> &records, KeyOf key_of) {
         bool better = best == records.size() || *d > best_date;
         if (!better && *d == best_date) {
             const PduRecordRef &a = records[i], &b = records[best];
-            better = a.submitted_at > b.submitted_at ||
-                     (a.submitted_at == b.submitted_at && a.pz_code < b.pz_code);
+            better = a.submitted_at > b.submitted_at || (a.submitted_at == b.submitted_at && a.pz_code < b.pz_code);
         }
         if (better) {
             best = i;

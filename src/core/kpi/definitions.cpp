@@ -11,20 +11,18 @@ constexpr KpiKind kProp = KpiKind::proportion;
 constexpr KpiKind kRate = KpiKind::care_process_rate;
 constexpr KpiKind kValue = KpiKind::value;
 
-constexpr const char *kM1 =
-    "M1: children with a valid identifier and date of birth, a visit or admission date in the "
-    "period, under 25 at the period start";
+constexpr const char *kM1 = "M1: children with a valid identifier and date of birth, a visit or admission date in the "
+                            "period, under 25 at the period start";
 constexpr const char *kM3 = "M3: M1 children with type 1 diabetes";
-constexpr const char *kM5 =
-    "M5: M3 children with a complete year of care (no diagnosis, leaving-service or death date "
-    "in the period)";
+constexpr const char *kM5 = "M5: M3 children with a complete year of care (no diagnosis, leaving-service or death date "
+                            "in the period)";
 constexpr const char *kM6 =
     "M6: M5 children aged 12 or over at the period start with an observation date in the period";
 constexpr const char *kScope = "children in scope (cohort count: counted = pass, others ineligible)";
 
 // Treatment regimen KPIs 13-20 share one description pattern (D2, D13).
 #define NPDA_TREATMENT_DESC(code)                                                            \
-    "Eligible: M1. Pass: the most recent treatment regimen entry (latest visit date on or "   \
+    "Eligible: M1. Pass: the most recent treatment regimen entry (latest visit date on or "  \
     "before the period end, later file row on ties) is code " code                           \
     "; a most recent code 99, any other code or no entry fails (D2). Not applicable in the " \
     "2026 dataset (every child ineligible)."
@@ -33,32 +31,29 @@ const std::array<KpiDefinition, kKpiCount> kDefinitions = {{
     {"1", "kpi_1_total_eligible", "Total number of eligible patients", kCohort, kScope,
      "Counted when the child has a valid NHS number (or Jersey URN) and date of birth, a visit "
      "date or admission date inside the period and is under 25 on 1 April (measure 1)."},
-    {"2", "kpi_2_total_new_diagnoses", "Total number of new diagnoses within the audit period",
-     kCohort, kScope, "Counted when the child is in measure 1 and was diagnosed inside the period (measure 2)."},
-    {"3", "kpi_3_total_t1dm", "Total number of eligible patients with Type 1 diabetes", kCohort,
-     kScope, "Counted when the child is in measure 1 and has type 1 diabetes (measure 3)."},
-    {"4", "kpi_4_total_t1dm_gte_12yo", "Number of patients aged 12+ with Type 1 diabetes", kCohort,
-     kScope, "Counted when the child is in measure 3 and aged 12 or over on 1 April (measure 4)."},
+    {"2", "kpi_2_total_new_diagnoses", "Total number of new diagnoses within the audit period", kCohort, kScope,
+     "Counted when the child is in measure 1 and was diagnosed inside the period (measure 2)."},
+    {"3", "kpi_3_total_t1dm", "Total number of eligible patients with Type 1 diabetes", kCohort, kScope,
+     "Counted when the child is in measure 1 and has type 1 diabetes (measure 3)."},
+    {"4", "kpi_4_total_t1dm_gte_12yo", "Number of patients aged 12+ with Type 1 diabetes", kCohort, kScope,
+     "Counted when the child is in measure 3 and aged 12 or over on 1 April (measure 4)."},
     {"5", "kpi_5_total_t1dm_complete_year",
-     "Number of patients with Type 1 diabetes with a complete year of care in the audit period",
-     kCohort, kScope,
+     "Number of patients with Type 1 diabetes with a complete year of care in the audit period", kCohort, kScope,
      "Counted when the child is in measure 3 with no diagnosis, leaving-service or death date "
      "inside the period (measure 5)."},
     {"6", "kpi_6_total_t1dm_complete_year_gte_12yo",
-     "Number of patients with Type 1 diabetes aged 12+ with a complete year of care in audit period",
-     kCohort, kScope,
+     "Number of patients with Type 1 diabetes aged 12+ with a complete year of care in audit period", kCohort, kScope,
      "Counted when the child is in measure 5, aged 12 or over on 1 April and has at least one of "
      "the ten observation dates inside the period (measure 6)."},
     {"7", "kpi_7_total_new_diagnoses_t1dm",
-     "Number of patients with Type 1 diabetes who were diagnosed within the audit period", kCohort,
-     kScope,
+     "Number of patients with Type 1 diabetes who were diagnosed within the audit period", kCohort, kScope,
      "Counted when the child has a valid identifier and date of birth, is under 25, has type 1 "
      "diabetes diagnosed inside the period and an observation date inside the period (measure 7; "
      "no visit date needed)."},
     {"8", "kpi_8_total_deaths", "Number of patients who died within audit period", kCohort, kScope,
      "Counted when the child is in measure 1 and has a death date inside the period."},
-    {"9", "kpi_9_total_service_transitions",
-     "Number of patients who transitioned/left service within audit period", kCohort, kScope,
+    {"9", "kpi_9_total_service_transitions", "Number of patients who transitioned/left service within audit period",
+     kCohort, kScope,
      "Counted when the child is in measure 1 and has a leaving-service date inside the period "
      "(any reason)."},
     {"10", "kpi_10_total_coeliacs", "Number of patients with coeliac disease", kCohort, kScope,
@@ -73,27 +68,23 @@ const std::array<KpiDefinition, kKpiCount> kDefinitions = {{
      NPDA_TREATMENT_DESC("1")},
     {"14", "kpi_14_four_or_more_injections_per_day", "Four or more injections/day", kProp, kM1,
      NPDA_TREATMENT_DESC("2")},
-    {"15", "kpi_15_insulin_pump",
-     "Insulin pump (including those using a pump as part of a hybrid closed loop)", kProp, kM1,
+    {"15", "kpi_15_insulin_pump", "Insulin pump (including those using a pump as part of a hybrid closed loop)", kProp,
+     kM1,
      "Eligible: M1. Pass: the most recent treatment regimen entry is code 3 (code 6 belongs to KPI "
      "18, D2). 2026 dataset: the most recent insulin regimen is 4 (pump) or 5 (hybrid closed loop)."},
     {"16", "kpi_16_one_to_three_injections_plus_other_medication",
-     "One - three injections/day plus other blood glucose lowering medication", kProp, kM1,
-     NPDA_TREATMENT_DESC("4")},
+     "One - three injections/day plus other blood glucose lowering medication", kProp, kM1, NPDA_TREATMENT_DESC("4")},
     {"17", "kpi_17_four_or_more_injections_plus_other_medication",
-     "Four or more injections/day plus other blood glucose lowering medication", kProp, kM1,
-     NPDA_TREATMENT_DESC("5")},
+     "Four or more injections/day plus other blood glucose lowering medication", kProp, kM1, NPDA_TREATMENT_DESC("5")},
     {"18", "kpi_18_insulin_pump_plus_other_medication",
-     "Insulin pump therapy plus other blood glucose lowering medication", kProp, kM1,
-     NPDA_TREATMENT_DESC("6")},
+     "Insulin pump therapy plus other blood glucose lowering medication", kProp, kM1, NPDA_TREATMENT_DESC("6")},
     {"19", "kpi_19_dietary_management_alone",
      "Dietary management alone (no insulin or other diabetes related medication)", kProp, kM1,
      NPDA_TREATMENT_DESC("7")},
     {"20", "kpi_20_dietary_management_plus_other_medication",
-     "Dietary management plus other blood glucose lowering medication (non Type-1 diabetes)", kProp,
-     kM1, NPDA_TREATMENT_DESC("8")},
-    {"21", "kpi_21_flash_glucose_monitor", "Number of patients using a flash glucose monitor", kProp,
-     kM1,
+     "Dietary management plus other blood glucose lowering medication (non Type-1 diabetes)", kProp, kM1,
+     NPDA_TREATMENT_DESC("8")},
+    {"21", "kpi_21_flash_glucose_monitor", "Number of patients using a flash glucose monitor", kProp, kM1,
      "Eligible: M1. Pass: the most recent glucose monitoring entry is 2 (flash) or 3 (modified "
      "flash). Not applicable in the 2026 dataset."},
     {"22", "kpi_22_real_time_cgm_with_alarms",
@@ -150,20 +141,17 @@ const std::array<KpiDefinition, kKpiCount> kDefinitions = {{
     {"35", "kpi_35_smoking_status_screened", "Smoking status screened (%)", kProp, kM6,
      "Eligible: M6. Pass: a visit dated inside the period with smoking status 1 or 2 (2026: "
      "smoking/vaping status 1-4). Pending while the period is open."},
-    {"36", "kpi_36_referral_to_smoking_cessation_service",
-     "Referral to smoking cessation service (%)", kProp, kM6,
+    {"36", "kpi_36_referral_to_smoking_cessation_service", "Referral to smoking cessation service (%)", kProp, kM6,
      "Eligible: M6, smokers or not (R8). Pass: a smoking cessation referral date inside the "
      "period. Pending while the period is open."},
-    {"37", "kpi_37_additional_dietetic_appointment_offered",
-     "Additional dietetic appointment offered (%)", kProp, kM5,
+    {"37", "kpi_37_additional_dietetic_appointment_offered", "Additional dietetic appointment offered (%)", kProp, kM5,
      "Eligible: M5. Pass: a visit dated inside the period with additional dietetic appointment "
      "offered = 1. Pending while the period is open."},
     {"38", "kpi_38_patients_attending_additional_dietetic_appointment",
      "Patients attending additional dietetic appointment (%)", kProp, kM5,
      "Eligible: M5. Pass: an additional dietetic appointment date inside the period. Pending "
      "while the period is open."},
-    {"39", "kpi_39_influenza_immunisation_recommended", "Influenza immunisation recommended (%)",
-     kProp, kM5,
+    {"39", "kpi_39_influenza_immunisation_recommended", "Influenza immunisation recommended (%)", kProp, kM5,
      "Eligible: M5. Pass: an influenza immunisation recommended date inside the period (item 46, "
      "R13). Pending while the period is open."},
     {"40", "kpi_40_sick_day_rules_advice", "Sick day rules advice (%)", kProp, kM1,
@@ -196,8 +184,7 @@ const std::array<KpiDefinition, kKpiCount> kDefinitions = {{
      "pass = at least one. 2026 dataset: reason from the 2026 field. Area value = total admissions."},
     {"47", "kpi_47_number_of_dka_admissions", "Number of DKA admissions", kValue, kM1,
      "As KPI 46 for admissions for DKA (reason 2 in the 2021 dataset, 1 in the 2026 dataset)."},
-    {"48", "kpi_48_required_additional_psychological_support",
-     "Required additional psychological support", kProp, kM1,
+    {"48", "kpi_48_required_additional_psychological_support", "Required additional psychological support", kProp, kM1,
      "Eligible: M1. Pass: a visit dated inside the period with additional psychological support "
      "status 1 (yes)."},
     {"49", "kpi_49_albuminuria_present", "Albuminuria present", kProp, kM1,

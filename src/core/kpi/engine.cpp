@@ -70,8 +70,7 @@ void score_treatment(Scorer &s, const ChildFacts &f, const Measures &m, bool y20
         s.status(kpi_slot(21), m.m1, f.glucose_monitoring.is_one_of({2, 3}));
         s.status(kpi_slot(22), m.m1, f.glucose_monitoring.is(4));
         s.status(kpi_slot(23), m.m3, f.glucose_monitoring.is(4));
-        s.status(kpi_slot(24), m.m1,
-                 f.treatment.is_one_of({3, 6}) && f.closed_loop_system.is_one_of({2, 3, 4}));
+        s.status(kpi_slot(24), m.m1, f.treatment.is_one_of({3, 6}) && f.closed_loop_system.is_one_of({2, 3, 4}));
     }
 }
 
@@ -120,8 +119,7 @@ void score_care_processes(Scorer &s, KpiResults &r, const ChildFacts &f, const M
 void score_outcomes(Scorer &s, KpiResults &r, ChildFacts &f, const ScoringPeriod &period, Date as_of) {
     // 44-45: pending only if a qualifying date can still come.
     const bool has_values = !f.hba1c_values.empty();
-    const bool can_still =
-        f.diagnosis && std::max(as_of, add_days(*f.diagnosis, 91)) <= period.end;
+    const bool can_still = f.diagnosis && std::max(as_of, add_days(*f.diagnosis, 91)) <= period.end;
     s.care(kpi_slot(44), true, has_values, can_still);
     s.care(kpi_slot(45), true, has_values, can_still);
     if (has_values) {

@@ -29,9 +29,9 @@ enum class KpiKind : std::uint8_t { cohort_count, proportion, care_process_rate,
 const char *kpi_kind_name(KpiKind k);
 
 struct KpiDefinition {
-    const char *code;         // "1".."31", "32.1", "32.2", "32.3", "33".."49"
-    const char *key;          // the reference's result name, e.g. "kpi_25_hba1c"
-    const char *label;        // docs/kpis.md §4 label
+    const char *code;   // "1".."31", "32.1", "32.2", "32.3", "33".."49"
+    const char *key;    // the reference's result name, e.g. "kpi_25_hba1c"
+    const char *label;  // docs/kpis.md §4 label
     KpiKind kind;
     const char *denominator;  // human readable, e.g. "M5: ..."
     const char *description;  // who is eligible, what passes, dataset notes
@@ -64,7 +64,7 @@ struct KpiResult {
 };
 
 struct ScoringPeriod {
-    Date start = 0, end = 0;  // 1 April .. 31 March, both included
+    Date start = 0, end = 0;                   // 1 April .. 31 March, both included
     DatasetYear dataset = DatasetYear::y2021;  // D13, docs/kpis.md §5
 };
 // The audit period starting 1 April of audit_year with its dataset.

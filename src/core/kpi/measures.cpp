@@ -37,18 +37,15 @@ bool identifier_is_valid(const PatientRecord &child) {
 // R4: the ten observation dates.
 bool has_observation_in(const VisitRecord &v, const Window &p) {
     return p.contains(v.height_weight_observation_date) || p.contains(v.hba1c_date) ||
-           p.contains(v.blood_pressure_observation_date) ||
-           p.contains(v.foot_examination_observation_date) ||
-           p.contains(v.retinal_screening_observation_date) ||
-           p.contains(v.albumin_creatinine_ratio_date) || p.contains(v.total_cholesterol_date) ||
-           p.contains(v.thyroid_function_date) || p.contains(v.coeliac_screen_date) ||
-           p.contains(v.psychological_screening_assessment_date);
+           p.contains(v.blood_pressure_observation_date) || p.contains(v.foot_examination_observation_date) ||
+           p.contains(v.retinal_screening_observation_date) || p.contains(v.albumin_creatinine_ratio_date) ||
+           p.contains(v.total_cholesterol_date) || p.contains(v.thyroid_function_date) ||
+           p.contains(v.coeliac_screen_date) || p.contains(v.psychological_screening_assessment_date);
 }
 
 // D8, R9: a qualifying HbA1c value in mmol/mol, or nothing when the row's value
 // is absent, its unit unknown (2021) or its date outside P or not after dx + 90.
-std::optional<double> qualifying_hba1c(const VisitRecord &v, const Window &p, const OptDate &dx,
-                                       DatasetYear dataset) {
+std::optional<double> qualifying_hba1c(const VisitRecord &v, const Window &p, const OptDate &dx, DatasetYear dataset) {
     if (!v.hba1c || !dx || !p.contains(v.hba1c_date) || *v.hba1c_date <= add_days(*dx, 90)) {
         return std::nullopt;
     }
@@ -75,15 +72,16 @@ bool bmi_across_rows(const std::vector<VisitRecord> &visits, const Window &p) {
     auto w = weights.begin();
     while (h != heights.end() && w != weights.end()) {
         if (*h == *w) return true;
-        if (*h < *w) ++h;
-        else ++w;
+        if (*h < *w)
+            ++h;
+        else
+            ++w;
     }
     return false;
 }
 
 // The patient-level facts.
-void gather_patient_facts(const PatientRecord &child, const ScoringPeriod &period, const Window &p,
-                          ChildFacts &f) {
+void gather_patient_facts(const PatientRecord &child, const ScoringPeriod &period, const Window &p, ChildFacts &f) {
     f.valid_identifier = identifier_is_valid(child);
     f.valid_dob = child.date_of_birth && *child.date_of_birth <= period.end;
     f.age = f.valid_dob ? age_in_years(*child.date_of_birth, period.start) : 0;
@@ -110,8 +108,7 @@ void offer_latest_entries(const VisitRecord &v, Date period_end, ChildFacts &f) 
     }
     // KPI 49 orders by the ACR date instead.
     if (v.albumin_creatinine_ratio_date && *v.albumin_creatinine_ratio_date <= period_end) {
-        f.albuminuria_stage.offer(*v.albumin_creatinine_ratio_date, v.row_number,
-                                  v.albuminuria_stage);
+        f.albuminuria_stage.offer(*v.albumin_creatinine_ratio_date, v.row_number, v.albuminuria_stage);
     }
 }
 
@@ -134,8 +131,8 @@ void note_care_processes(const VisitRecord &v, const Window &p, bool visit_in_p,
         f.smoking_screened |= smoking && *smoking >= 1 && *smoking <= max_screened;
         f.dietetic_offered |=
             v.dietician_additional_appointment_offered && *v.dietician_additional_appointment_offered == 1;
-        f.psychological_support |= v.psychological_additional_support_status &&
-                                   *v.psychological_additional_support_status == 1;
+        f.psychological_support |=
+            v.psychological_additional_support_status && *v.psychological_additional_support_status == 1;
     }
     f.smoking_referral |= p.contains(v.smoking_cessation_referral_date);
     f.dietetic_attended |= p.contains(v.dietician_additional_appointment_date);
