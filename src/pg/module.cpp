@@ -1,4 +1,5 @@
 // Module entry: the magic block and _PG_init.
+#include "access.hpp"
 #include "scoring.hpp"
 #include "postgres_headers.hpp"
 
@@ -9,8 +10,10 @@ void _PG_init(void);
 PGDLLEXPORT void _PG_init(void) {
     // npda keeps no shared memory and no background worker (scheduling is
     // delegated to pg_cron), so it loads lazily in any backend that calls one
-    // of its functions. The only set-up: clear the bulk-load flag at the end
-    // of every transaction (see BulkLoadScope).
+    // of its functions. The only set-up: clear the bulk-load flag and the
+    // person npda.act_as named at the end of every transaction (see
+    // BulkLoadScope and access.cpp).
     npda::pg::register_bulk_load_reset();
+    npda::pg::register_access_callbacks();
 }
 }

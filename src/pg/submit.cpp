@@ -49,23 +49,33 @@ struct Target {
     npda::Date today = 0;
 };
 
-// Find the PDU and audit period, and refuse a closed period to ordinary users.
+// Find the PDU and audit period, refuse a PDU the caller is not employed at,
+// and a closed period to anyone but the audit team. The caller is the person
+// of the access model (npda._caller(): the login's npda user, or the person an
+// application acts for), not current_user: npda.submit_csv runs with the
+// extension owner's rights.
 Target resolve_target(const std::string &pz_code, std::optional<int> requested_year) {
     Target t;
-    if (spi_execute("SELECT id FROM npda.paediatric_diabetes_unit WHERE pz_code = $1",
+    if (spi_execute("SELECT id, npda._caller_may_write_pdu(id) FROM npda.paediatric_diabetes_unit "
+                    "WHERE pz_code OPERATOR(pg_catalog.=) $1",
                     {{TEXTOID, text_datum(pz_code)}}, true) == 0)
         throw npda::Error(npda::sqlstate::kUnknownPdu, "unknown paediatric diabetes unit \"" + pz_code + "\"",
                           "No row of npda.paediatric_diabetes_unit has this PZ code.",
                           "Check the PZ code; SELECT pz_code, name FROM npda.paediatric_diabetes_unit lists them.");
     t.pdu_id = npda::pg::spi_int64(0, 1);
+    bool employed_isnull = false;
+    if (!DatumGetBool(npda::pg::spi_value(0, 2, employed_isnull)))
+        throw npda::Error(npda::sqlstate::kNotEmployedAt, "you may not submit for " + pz_code,
+                          "Editors and coordinators submit for the units they are employed at (npda.organisation_employer).",
+                          "Submit for one of your own units, or ask the RCPCH audit team.");
 
     spi_execute("SELECT current_date", {}, true);
     bool isnull = false;
     t.today = static_cast<npda::Date>(DatumGetDateADT(npda::pg::spi_value(0, 1, isnull)));
     t.audit_year = requested_year ? *requested_year : npda::audit_year(t.today);
 
-    if (spi_execute("SELECT id, dataset_year, is_open, pg_catalog.pg_has_role('npda_audit_team', 'MEMBER') "
-                    "FROM npda.audit_period WHERE start_date = pg_catalog.make_date($1, 4, 1)",
+    if (spi_execute("SELECT id, dataset_year, is_open, npda._caller_sees_all() "
+                    "FROM npda.audit_period WHERE start_date OPERATOR(pg_catalog.=) pg_catalog.make_date($1, 4, 1)",
                     {{INT4OID, Int32GetDatum(t.audit_year)}}, true) == 0)
         throw npda::Error(npda::sqlstate::kUnknownPeriod, "no audit period " + period_label(t.audit_year),
                           "npda.audit_period has no period starting on 1 April " + std::to_string(t.audit_year) + ".",
@@ -261,9 +271,12 @@ NPDA_FUNCTION(_submit_csv) {
 
     std::size_t visit_count = 0;
     for (const auto &p : parsed.patients) visit_count += p.visits.size();
+    // submitted_by: the person an application acts for (npda.act_as), else
+    // the session user (npda._caller_label()).
     spi_execute("INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
-                "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count) "
-                "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, $9) RETURNING id",
+                "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count, submitted_by) "
+                "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, $9, "
+                "npda._caller_label()) RETURNING id",
                 {{INT8OID, Int64GetDatum(target.pdu_id)},
                  {INT8OID, Int64GetDatum(target.period_id)},
                  {INT2OID, Int16GetDatum(static_cast<int16>(target.dataset))},
