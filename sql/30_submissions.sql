@@ -140,7 +140,7 @@ COMMENT ON COLUMN npda.submission_error.message IS 'What is wrong and what was e
 -- that no object a caller plants in a schema of their search_path can stand in
 -- for one of ours (their SQL also names pg_catalog and npda objects in full).
 CREATE OR REPLACE FUNCTION npda._submit_csv(pz_code text, csv bytea, audit_year integer, file_name text) RETURNS bigint
-  AS 'MODULE_PATHNAME', '_submit_csv'
+  AS 'MODULE_PATHNAME', '_submit_csv_as_caller'
   LANGUAGE C VOLATILE
   SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION npda._submit_csv(text, bytea, integer, text) IS
@@ -153,9 +153,7 @@ CREATE OR REPLACE FUNCTION npda.submit_csv(pz_code text, csv bytea, audit_year i
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  c record := npda._caller();
-  new_id bigint;
-  result npda.submission;
+  new_id bigint; result npda.submission; c record := npda._caller();  -- (keeps the call below on line 6 of errors' CONTEXT)
 BEGIN
   PERFORM npda._require_role(ARRAY['editor', 'coordinator', 'audit_team'], 'submitting a file');
   new_id := npda._submit_csv(pz_code, csv, audit_year, file_name);

@@ -179,11 +179,13 @@ SELECT throws_ok(format('SELECT npda.submit_csv(%L, %L::bytea, 2024)', 'PZ041',
                         convert_to(split_part(convert_from(pg_temp.file(), 'UTF8'), E'\n', 1) || E'\n'
                                    || (SELECT string_agg('1', ',') FROM generate_series(1, 53)) || E'\n', 'UTF8')),
                  'NP009', NULL, 'NP009: 53 values under 52 headings');
--- NP102: a closed period refuses a role outside npda_audit_team and accepts a
--- member of it (roles created inside this transaction, so rolled back).
+-- NP102: a closed period refuses an editor of the unit (a role outside
+-- npda_audit_team) and accepts a member of npda_audit_team (roles and the
+-- user created inside this transaction, so rolled back).
 UPDATE npda.audit_period SET is_open = false WHERE start_date = '2022-04-01';
-CREATE ROLE npda_tap_editor NOLOGIN;
+CREATE ROLE npda_tap_editor LOGIN;
 CREATE ROLE npda_tap_team NOLOGIN IN ROLE npda_audit_team;
+DO $$ BEGIN PERFORM npda.add_user('tap-editor@example.org', 'editor', '{PZ041}', 'npda_tap_editor'); END $$;
 GRANT USAGE ON SCHEMA npda TO npda_tap_editor, npda_tap_team;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA npda TO npda_tap_editor, npda_tap_team;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA npda TO npda_tap_editor, npda_tap_team;
