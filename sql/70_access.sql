@@ -119,49 +119,50 @@ CREATE OR REPLACE FUNCTION npda._set_acting_user(user_id bigint) RETURNS void
 COMMENT ON FUNCTION npda._set_acting_user(bigint) IS
   'Internal: record the person this transaction acts for. Only npda.act_as calls it, after its checks; no role but the extension''s owner may execute it.';
 
-CREATE OR REPLACE FUNCTION npda._caller(OUT user_id bigint, OUT role text, OUT unlogged boolean)
+CREATE OR REPLACE FUNCTION npda._caller(OUT user_id bigint, OUT role text, OUT unlogged boolean, OUT units bigint[])
 LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   acting bigint := npda._acting_user_id();
-  who name := npda._outer_role();
+  who name;
   mapped boolean;
 BEGIN
   unlogged := false;
+  units := '{}';
   IF acting IS NOT NULL THEN
     -- An application acting for a person: that person, whatever the
     -- application's own login may be. Deactivated since: nobody.
     SELECT u.id, u.role INTO user_id, role FROM npda.npda_user u WHERE u.id = acting AND u.is_active;
-    RETURN;
+  ELSE
+    who := npda._outer_role();
+    SELECT u.id, u.role, true INTO user_id, role, mapped FROM npda.npda_user u WHERE u.db_role = who AND u.is_active;
+    IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = who) THEN
+      -- A superuser may do everything; unmapped, it is maintenance (pg_restore,
+      -- DBA work), which the activity log leaves to PostgreSQL's own logging.
+      role := 'audit_team';
+      unlogged := user_id IS NULL;
+      RETURN;
+    END IF;
+    IF mapped IS NULL AND NOT EXISTS (SELECT FROM npda.npda_user u WHERE u.db_role = who)
+       AND pg_catalog.pg_has_role(who, 'npda_audit_team', 'MEMBER') THEN
+      -- A login of the audit team that is no npda user.
+      role := 'audit_team';
+    END IF;
   END IF;
-  SELECT u.id, u.role, true INTO user_id, role, mapped FROM npda.npda_user u WHERE u.db_role = who AND u.is_active;
-  IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = who) THEN
-    -- A superuser may do everything; unmapped, it is maintenance (pg_restore,
-    -- DBA work), which the activity log leaves to PostgreSQL's own logging.
-    role := 'audit_team';
-    unlogged := user_id IS NULL;
-    RETURN;
-  END IF;
-  IF mapped IS NULL AND NOT EXISTS (SELECT FROM npda.npda_user u WHERE u.db_role = who)
-     AND pg_catalog.pg_has_role(who, 'npda_audit_team', 'MEMBER') THEN
-    -- A login of the audit team that is no npda user.
-    role := 'audit_team';
+  IF role IN ('reader', 'editor', 'coordinator') THEN
+    SELECT coalesce(array_agg(e.paediatric_diabetes_unit_id ORDER BY e.paediatric_diabetes_unit_id), '{}') INTO units
+      FROM npda.organisation_employer e WHERE e.npda_user_id = _caller.user_id;
   END IF;
 END
 $$;
 COMMENT ON FUNCTION npda._caller() IS
-  'Internal: who is calling. The person npda.act_as named in this transaction; otherwise the active npda user whose db_role is the outer role (npda._outer_role()); a superuser, or a member of npda_audit_team that is no npda user, counts as the audit team. role is NULL for anyone else (no access to patient data). unlogged is true for a superuser acting for nobody (not written to the activity log).';
-CREATE OR REPLACE FUNCTION npda._caller_user_id() RETURNS bigint
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-RETURN (npda._caller()).user_id;
-COMMENT ON FUNCTION npda._caller_user_id() IS 'Internal: the caller''s npda.npda_user id, or NULL (npda._caller()).';
+  'Internal: who is calling. The person npda.act_as named in this transaction; otherwise the active npda user whose db_role is the outer role (npda._outer_role()); a superuser, or a member of npda_audit_team that is no npda user, counts as the audit team. role is NULL for anyone else (no access to patient data). unlogged is true for a superuser acting for nobody (not written to the activity log). units: the units a reader, editor or coordinator is employed at (empty for other roles).';
 CREATE OR REPLACE FUNCTION npda._caller_sees_all() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 RETURN coalesce((npda._caller()).role = 'audit_team', false);
 COMMENT ON FUNCTION npda._caller_sees_all() IS
-  'Internal: true when the caller is the audit team (or a superuser): every unit, closed periods included. Row policies call it as (SELECT npda._caller_sees_all()), evaluated once per statement.';
+  'Internal: true when the caller is the audit team (or a superuser): every unit, closed periods included.';
 CREATE OR REPLACE FUNCTION npda._caller_label() RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -178,7 +179,6 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   c record := npda._caller();
-  ids bigint[];
 BEGIN
   IF c.user_id IS NULL
      OR NOT (CASE purpose
@@ -188,34 +188,76 @@ BEGIN
                ELSE false END) THEN
     RETURN '{}';
   END IF;
-  SELECT coalesce(array_agg(e.paediatric_diabetes_unit_id ORDER BY e.paediatric_diabetes_unit_id), '{}') INTO ids
-    FROM npda.organisation_employer e WHERE e.npda_user_id = c.user_id;
-  RETURN ids;
+  RETURN c.units;
 END
 $$;
 COMMENT ON FUNCTION npda._caller_pdu_ids(text) IS
   'Internal: ids of the units whose data the caller may ''read'' (reader, editor, coordinator), ''write'' (editor, coordinator) or whose users they may ''manage'' (coordinator): the units they are employed at. Empty otherwise, the audit team included (see npda._caller_sees_all()).';
 CREATE OR REPLACE FUNCTION npda._caller_submission_ids(purpose text) RETURNS bigint[]
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-RETURN (SELECT coalesce(array_agg(s.id), '{}') FROM npda.submission s
-         WHERE s.paediatric_diabetes_unit_id = ANY (npda._caller_pdu_ids(purpose)));
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  units bigint[] := npda._caller_pdu_ids(purpose);
+  ids bigint[];
+BEGIN
+  IF cardinality(units) = 0 THEN
+    RETURN '{}';
+  END IF;
+  SELECT coalesce(array_agg(s.id), '{}') INTO ids FROM npda.submission s WHERE s.paediatric_diabetes_unit_id = ANY (units);
+  RETURN ids;
+END
+$$;
 COMMENT ON FUNCTION npda._caller_submission_ids(text) IS
   'Internal: ids of the submissions of the caller''s units for a purpose (npda._caller_pdu_ids).';
 CREATE OR REPLACE FUNCTION npda._caller_patient_ids(purpose text) RETURNS bigint[]
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-RETURN (SELECT coalesce(array_agg(p.id), '{}') FROM npda.patient p
-         WHERE p.submission_id = ANY (npda._caller_submission_ids(purpose)));
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  units bigint[] := npda._caller_pdu_ids(purpose);
+  ids bigint[];
+BEGIN
+  IF cardinality(units) = 0 THEN
+    RETURN '{}';
+  END IF;
+  SELECT coalesce(array_agg(p.id), '{}') INTO ids
+    FROM npda.submission s JOIN npda.patient p ON p.submission_id = s.id
+   WHERE s.paediatric_diabetes_unit_id = ANY (units);
+  RETURN ids;
+END
+$$;
 COMMENT ON FUNCTION npda._caller_patient_ids(text) IS
-  'Internal: ids of the children (npda.patient) of the caller''s units for a purpose (npda._caller_pdu_ids). Row policies use it as a hashed sub-plan, built once per statement.';
+  'Internal: ids of the children (npda.patient) of the caller''s units for a purpose (npda._caller_pdu_ids); npda._scope_patient takes them when a statement touches many children.';
 CREATE OR REPLACE FUNCTION npda._caller_user_ids(purpose text) RETURNS bigint[]
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-RETURN (SELECT coalesce(array_agg(DISTINCT e.npda_user_id), '{}') FROM npda.organisation_employer e
-         WHERE e.paediatric_diabetes_unit_id = ANY (npda._caller_pdu_ids(purpose)));
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  units bigint[] := npda._caller_pdu_ids(purpose);
+  ids bigint[];
+BEGIN
+  IF cardinality(units) = 0 THEN
+    RETURN '{}';
+  END IF;
+  SELECT coalesce(array_agg(DISTINCT e.npda_user_id), '{}') INTO ids
+    FROM npda.organisation_employer e WHERE e.paediatric_diabetes_unit_id = ANY (units);
+  RETURN ids;
+END
+$$;
 COMMENT ON FUNCTION npda._caller_user_ids(text) IS
   'Internal: ids of the users employed at the caller''s units for a purpose (npda._caller_pdu_ids).';
+CREATE OR REPLACE FUNCTION npda._patient_unit(patient_id bigint) RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  unit bigint;
+BEGIN
+  SELECT s.paediatric_diabetes_unit_id INTO unit
+    FROM npda.patient p JOIN npda.submission s ON s.id = p.submission_id
+   WHERE p.id = _patient_unit.patient_id;
+  RETURN unit;
+END
+$$;
+COMMENT ON FUNCTION npda._patient_unit(bigint) IS
+  'Internal: the unit whose submission holds a child (npda.patient.id), or NULL; npda._scope_patient looks children up one by one with it.';
 CREATE OR REPLACE FUNCTION npda._caller_may_write_pdu(pdu_id bigint) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -255,23 +297,50 @@ COMMENT ON FUNCTION npda._require_role(text[], text) IS
 -- without it, or the reverse, is no protection. Superusers and the table
 -- owner (the extension's owner) are not subject to them; the definer-rights
 -- functions of npda (scoring, submission, the triggers) run as that owner.
--- Each scope function sits in a sub-select so that it runs once per
--- statement; sets of children are hashed sub-plans.
+--
+-- Each policy asks a C function, row by row, whether the caller may read or
+-- write the row's unit, submission, child or user. The caller's scope is
+-- worked out once per statement and kept in the backend (src/pg/access.cpp),
+-- so a one-row edit costs one lookup and a scan one hash probe per row. The
+-- functions call the definer-rights helpers above directly and look no name
+-- up through the caller's search_path, so they need no SET clause (which
+-- would cost a setting save and restore per row).
+CREATE OR REPLACE FUNCTION npda._scope_all() RETURNS boolean
+  AS 'MODULE_PATHNAME', '_scope_all' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION npda._scope_all() IS
+  'Row policies: true when the caller is the audit team (or a superuser), who may read and change every row.';
+CREATE OR REPLACE FUNCTION npda._scope_caller(OUT user_id bigint, OUT role text, OUT unlogged boolean)
+  AS 'MODULE_PATHNAME', '_scope_caller' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION npda._scope_caller() IS
+  'Internal: npda._caller() as worked out once for the current statement (the edit triggers ask it).';
+CREATE OR REPLACE FUNCTION npda._scope_unit(purpose text, pdu_id bigint) RETURNS boolean
+  AS 'MODULE_PATHNAME', '_scope_unit' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION npda._scope_unit(text, bigint) IS
+  'Row policies: whether the caller may ''read'' (reader, editor, coordinator) or ''write'' (editor, coordinator) the data of this unit, or ''manage'' its users (coordinator): a unit they are employed at. Always true for the audit team.';
+CREATE OR REPLACE FUNCTION npda._scope_submission(purpose text, submission_id bigint) RETURNS boolean
+  AS 'MODULE_PATHNAME', '_scope_submission' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION npda._scope_submission(text, bigint) IS
+  'Row policies: whether the caller may ''read'' or ''write'' the data of this submission (one of their units'').';
+CREATE OR REPLACE FUNCTION npda._scope_patient(purpose text, patient_id bigint) RETURNS boolean
+  AS 'MODULE_PATHNAME', '_scope_patient' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION npda._scope_patient(text, bigint) IS
+  'Row policies: whether the caller may ''read'' or ''write'' the data of this child (npda.patient.id) (a child of one of their units).';
+CREATE OR REPLACE FUNCTION npda._scope_user(purpose text, user_id bigint) RETURNS boolean
+  AS 'MODULE_PATHNAME', '_scope_user' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION npda._scope_user(text, bigint) IS
+  'Row policies: whether the user is the caller (''self''), the caller or a user of their units (''read''), or a user of the units they coordinate (''manage''). Always true for the audit team.';
+
 ALTER TABLE npda.submission ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS submission_read ON npda.submission;
 CREATE POLICY submission_read ON npda.submission FOR SELECT
-  USING ((SELECT npda._caller_sees_all())
-         OR paediatric_diabetes_unit_id = ANY ((SELECT npda._caller_pdu_ids('read'))::bigint[]));
+  USING (npda._scope_unit('read', paediatric_diabetes_unit_id));
 DROP POLICY IF EXISTS submission_update ON npda.submission;
 CREATE POLICY submission_update ON npda.submission FOR UPDATE
-  USING ((SELECT npda._caller_sees_all())
-         OR paediatric_diabetes_unit_id = ANY ((SELECT npda._caller_pdu_ids('write'))::bigint[]))
-  WITH CHECK ((SELECT npda._caller_sees_all())
-              OR paediatric_diabetes_unit_id = ANY ((SELECT npda._caller_pdu_ids('write'))::bigint[]));
+  USING (npda._scope_unit('write', paediatric_diabetes_unit_id))
+  WITH CHECK (npda._scope_unit('write', paediatric_diabetes_unit_id));
 DROP POLICY IF EXISTS submission_delete ON npda.submission;
 CREATE POLICY submission_delete ON npda.submission FOR DELETE
-  USING ((SELECT npda._caller_sees_all())
-         OR paediatric_diabetes_unit_id = ANY ((SELECT npda._caller_pdu_ids('write'))::bigint[]));
+  USING (npda._scope_unit('write', paediatric_diabetes_unit_id));
 COMMENT ON POLICY submission_read ON npda.submission IS 'The audit team reads every submission; readers, editors and coordinators those of their units.';
 COMMENT ON POLICY submission_update ON npda.submission IS 'Editors and coordinators may withdraw (is_active) submissions of their units; the audit team any. Closed periods: npda._patient_data_changed().';
 COMMENT ON POLICY submission_delete ON npda.submission IS 'Editors and coordinators may delete withdrawn submissions of their units; the audit team any.';
@@ -279,29 +348,23 @@ COMMENT ON POLICY submission_delete ON npda.submission IS 'Editors and coordinat
 ALTER TABLE npda.submission_error ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS submission_error_read ON npda.submission_error;
 CREATE POLICY submission_error_read ON npda.submission_error FOR SELECT
-  USING ((SELECT npda._caller_sees_all())
-         OR submission_id = ANY ((SELECT npda._caller_submission_ids('read'))::bigint[]));
+  USING (npda._scope_submission('read', submission_id));
 COMMENT ON POLICY submission_error_read ON npda.submission_error IS 'Findings are read with their submission; only npda.submit_csv writes them.';
 
 ALTER TABLE npda.patient ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS patient_read ON npda.patient;
 CREATE POLICY patient_read ON npda.patient FOR SELECT
-  USING ((SELECT npda._caller_sees_all())
-         OR submission_id = ANY ((SELECT npda._caller_submission_ids('read'))::bigint[]));
+  USING (npda._scope_submission('read', submission_id));
 DROP POLICY IF EXISTS patient_insert ON npda.patient;
 CREATE POLICY patient_insert ON npda.patient FOR INSERT
-  WITH CHECK ((SELECT npda._caller_sees_all())
-              OR submission_id = ANY ((SELECT npda._caller_submission_ids('write'))::bigint[]));
+  WITH CHECK (npda._scope_submission('write', submission_id));
 DROP POLICY IF EXISTS patient_update ON npda.patient;
 CREATE POLICY patient_update ON npda.patient FOR UPDATE
-  USING ((SELECT npda._caller_sees_all())
-         OR submission_id = ANY ((SELECT npda._caller_submission_ids('write'))::bigint[]))
-  WITH CHECK ((SELECT npda._caller_sees_all())
-              OR submission_id = ANY ((SELECT npda._caller_submission_ids('write'))::bigint[]));
+  USING (npda._scope_submission('write', submission_id))
+  WITH CHECK (npda._scope_submission('write', submission_id));
 DROP POLICY IF EXISTS patient_delete ON npda.patient;
 CREATE POLICY patient_delete ON npda.patient FOR DELETE
-  USING ((SELECT npda._caller_sees_all())
-         OR submission_id = ANY ((SELECT npda._caller_submission_ids('write'))::bigint[]));
+  USING (npda._scope_submission('write', submission_id));
 COMMENT ON POLICY patient_read ON npda.patient IS 'Children of the caller''s units (readers, editors, coordinators); all for the audit team.';
 COMMENT ON POLICY patient_insert ON npda.patient IS 'Editors and coordinators add children to submissions of their units.';
 COMMENT ON POLICY patient_update ON npda.patient IS 'Editors and coordinators change children of their units, and cannot move one to another unit.';
@@ -311,22 +374,17 @@ COMMENT ON POLICY patient_delete ON npda.patient IS 'Editors and coordinators re
 ALTER TABLE npda.visit ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS visit_read ON npda.visit;
 CREATE POLICY visit_read ON npda.visit FOR SELECT
-  USING ((SELECT npda._caller_sees_all())
-         OR patient_id IN (SELECT unnest(npda._caller_patient_ids('read'))));
+  USING (npda._scope_patient('read', patient_id));
 DROP POLICY IF EXISTS visit_insert ON npda.visit;
 CREATE POLICY visit_insert ON npda.visit FOR INSERT
-  WITH CHECK ((SELECT npda._caller_sees_all())
-              OR patient_id IN (SELECT unnest(npda._caller_patient_ids('write'))));
+  WITH CHECK (npda._scope_patient('write', patient_id));
 DROP POLICY IF EXISTS visit_update ON npda.visit;
 CREATE POLICY visit_update ON npda.visit FOR UPDATE
-  USING ((SELECT npda._caller_sees_all())
-         OR patient_id IN (SELECT unnest(npda._caller_patient_ids('write'))))
-  WITH CHECK ((SELECT npda._caller_sees_all())
-              OR patient_id IN (SELECT unnest(npda._caller_patient_ids('write'))));
+  USING (npda._scope_patient('write', patient_id))
+  WITH CHECK (npda._scope_patient('write', patient_id));
 DROP POLICY IF EXISTS visit_delete ON npda.visit;
 CREATE POLICY visit_delete ON npda.visit FOR DELETE
-  USING ((SELECT npda._caller_sees_all())
-         OR patient_id IN (SELECT unnest(npda._caller_patient_ids('write'))));
+  USING (npda._scope_patient('write', patient_id));
 COMMENT ON POLICY visit_read ON npda.visit IS 'Visits of children of the caller''s units; all for the audit team.';
 COMMENT ON POLICY visit_insert ON npda.visit IS 'Editors and coordinators add visits to children of their units.';
 COMMENT ON POLICY visit_update ON npda.visit IS 'Editors and coordinators change visits of children of their units.';
@@ -335,24 +393,17 @@ COMMENT ON POLICY visit_delete ON npda.visit IS 'Editors and coordinators remove
 ALTER TABLE npda.transfer ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS transfer_read ON npda.transfer;
 CREATE POLICY transfer_read ON npda.transfer FOR SELECT
-  USING ((SELECT npda._caller_sees_all())
-         OR patient_id IN (SELECT unnest(npda._caller_patient_ids('read'))));
+  USING (npda._scope_patient('read', patient_id));
 DROP POLICY IF EXISTS transfer_insert ON npda.transfer;
 CREATE POLICY transfer_insert ON npda.transfer FOR INSERT
-  WITH CHECK ((SELECT npda._caller_sees_all())
-              OR (patient_id IN (SELECT unnest(npda._caller_patient_ids('write')))
-                  AND paediatric_diabetes_unit_id = ANY ((SELECT npda._caller_pdu_ids('write'))::bigint[])));
+  WITH CHECK (npda._scope_patient('write', patient_id) AND npda._scope_unit('write', paediatric_diabetes_unit_id));
 DROP POLICY IF EXISTS transfer_update ON npda.transfer;
 CREATE POLICY transfer_update ON npda.transfer FOR UPDATE
-  USING ((SELECT npda._caller_sees_all())
-         OR patient_id IN (SELECT unnest(npda._caller_patient_ids('write'))))
-  WITH CHECK ((SELECT npda._caller_sees_all())
-              OR (patient_id IN (SELECT unnest(npda._caller_patient_ids('write')))
-                  AND paediatric_diabetes_unit_id = ANY ((SELECT npda._caller_pdu_ids('write'))::bigint[])));
+  USING (npda._scope_patient('write', patient_id))
+  WITH CHECK (npda._scope_patient('write', patient_id) AND npda._scope_unit('write', paediatric_diabetes_unit_id));
 DROP POLICY IF EXISTS transfer_delete ON npda.transfer;
 CREATE POLICY transfer_delete ON npda.transfer FOR DELETE
-  USING ((SELECT npda._caller_sees_all())
-         OR patient_id IN (SELECT unnest(npda._caller_patient_ids('write'))));
+  USING (npda._scope_patient('write', patient_id));
 COMMENT ON POLICY transfer_read ON npda.transfer IS 'Leaving data of children of the caller''s units; all for the audit team.';
 COMMENT ON POLICY transfer_insert ON npda.transfer IS 'Editors and coordinators record leaving data of children of their units, under one of their units.';
 COMMENT ON POLICY transfer_update ON npda.transfer IS 'Editors and coordinators change leaving data of children of their units, and cannot name another unit.';
@@ -361,48 +412,41 @@ COMMENT ON POLICY transfer_delete ON npda.transfer IS 'Editors and coordinators 
 ALTER TABLE npda.patient_kpi_score ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS patient_kpi_score_read ON npda.patient_kpi_score;
 CREATE POLICY patient_kpi_score_read ON npda.patient_kpi_score FOR SELECT
-  USING ((SELECT npda._caller_sees_all())
-         OR patient_id IN (SELECT unnest(npda._caller_patient_ids('read'))));
+  USING (npda._scope_patient('read', patient_id));
 COMMENT ON POLICY patient_kpi_score_read ON npda.patient_kpi_score IS 'Scores of children of the caller''s units; all for the audit team. Only the scoring code (definer rights) writes scores, so they stay current whoever edits.';
 
 ALTER TABLE npda.npda_user ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS npda_user_read ON npda.npda_user;
 CREATE POLICY npda_user_read ON npda.npda_user FOR SELECT
-  USING ((SELECT npda._caller_sees_all())
-         OR id = (SELECT npda._caller_user_id())
-         OR id = ANY ((SELECT npda._caller_user_ids('read'))::bigint[]));
+  USING (npda._scope_user('read', id));
 DROP POLICY IF EXISTS npda_user_update ON npda.npda_user;
 CREATE POLICY npda_user_update ON npda.npda_user FOR UPDATE
-  USING ((SELECT npda._caller_sees_all())
-         OR (id = ANY ((SELECT npda._caller_user_ids('manage'))::bigint[]) AND role IN ('reader', 'editor', 'coordinator')))
-  WITH CHECK ((SELECT npda._caller_sees_all())
-              OR (id = ANY ((SELECT npda._caller_user_ids('manage'))::bigint[]) AND role IN ('reader', 'editor', 'coordinator')));
+  USING (npda._scope_all() OR (npda._scope_user('manage', id) AND role IN ('reader', 'editor', 'coordinator')))
+  WITH CHECK (npda._scope_all() OR (npda._scope_user('manage', id) AND role IN ('reader', 'editor', 'coordinator')));
 COMMENT ON POLICY npda_user_read ON npda.npda_user IS 'Yourself, the users of your units (readers, editors, coordinators), everyone for the audit team.';
 COMMENT ON POLICY npda_user_update ON npda.npda_user IS 'Coordinators change the readers, editors and coordinators of their units, and cannot make anyone an analyst or audit team member; the audit team changes anyone. New users come from npda.add_user.';
 
 ALTER TABLE npda.organisation_employer ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS organisation_employer_read ON npda.organisation_employer;
 CREATE POLICY organisation_employer_read ON npda.organisation_employer FOR SELECT
-  USING ((SELECT npda._caller_sees_all())
-         OR npda_user_id = (SELECT npda._caller_user_id())
-         OR paediatric_diabetes_unit_id = ANY ((SELECT npda._caller_pdu_ids('read'))::bigint[]));
+  USING (npda._scope_user('self', npda_user_id) OR npda._scope_unit('read', paediatric_diabetes_unit_id));
 DROP POLICY IF EXISTS organisation_employer_insert ON npda.organisation_employer;
 CREATE POLICY organisation_employer_insert ON npda.organisation_employer FOR INSERT
-  WITH CHECK ((SELECT npda._caller_sees_all())
-              OR (paediatric_diabetes_unit_id = ANY ((SELECT npda._caller_pdu_ids('manage'))::bigint[])
+  WITH CHECK (npda._scope_all()
+              OR (npda._scope_unit('manage', paediatric_diabetes_unit_id)
                   AND npda._user_role(npda_user_id) IN ('reader', 'editor', 'coordinator')));
 DROP POLICY IF EXISTS organisation_employer_update ON npda.organisation_employer;
 CREATE POLICY organisation_employer_update ON npda.organisation_employer FOR UPDATE
-  USING ((SELECT npda._caller_sees_all())
-         OR (paediatric_diabetes_unit_id = ANY ((SELECT npda._caller_pdu_ids('manage'))::bigint[])
+  USING (npda._scope_all()
+         OR (npda._scope_unit('manage', paediatric_diabetes_unit_id)
              AND npda._user_role(npda_user_id) IN ('reader', 'editor', 'coordinator')))
-  WITH CHECK ((SELECT npda._caller_sees_all())
-              OR (paediatric_diabetes_unit_id = ANY ((SELECT npda._caller_pdu_ids('manage'))::bigint[])
+  WITH CHECK (npda._scope_all()
+              OR (npda._scope_unit('manage', paediatric_diabetes_unit_id)
                   AND npda._user_role(npda_user_id) IN ('reader', 'editor', 'coordinator')));
 DROP POLICY IF EXISTS organisation_employer_delete ON npda.organisation_employer;
 CREATE POLICY organisation_employer_delete ON npda.organisation_employer FOR DELETE
-  USING ((SELECT npda._caller_sees_all())
-         OR (paediatric_diabetes_unit_id = ANY ((SELECT npda._caller_pdu_ids('manage'))::bigint[])
+  USING (npda._scope_all()
+         OR (npda._scope_unit('manage', paediatric_diabetes_unit_id)
              AND npda._user_role(npda_user_id) IN ('reader', 'editor', 'coordinator')));
 COMMENT ON POLICY organisation_employer_read ON npda.organisation_employer IS 'Your own units, the employments at your units, all for the audit team.';
 COMMENT ON POLICY organisation_employer_insert ON npda.organisation_employer IS 'Coordinators employ readers, editors and coordinators at their own units; the audit team anyone anywhere.';
@@ -412,9 +456,7 @@ COMMENT ON POLICY organisation_employer_delete ON npda.organisation_employer IS 
 ALTER TABLE npda.visit_activity ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS visit_activity_read ON npda.visit_activity;
 CREATE POLICY visit_activity_read ON npda.visit_activity FOR SELECT
-  USING ((SELECT npda._caller_sees_all())
-         OR npda_user_id = (SELECT npda._caller_user_id())
-         OR paediatric_diabetes_unit_id = ANY ((SELECT npda._caller_pdu_ids('manage'))::bigint[]));
+  USING (npda._scope_user('self', npda_user_id) OR npda._scope_unit('manage', paediatric_diabetes_unit_id));
 COMMENT ON POLICY visit_activity_read ON npda.visit_activity IS 'Your own activity; a coordinator also that of their units; the audit team all. Nobody writes the log directly.';
 
 -- ---- the activity log --------------------------------------------------------
@@ -502,7 +544,7 @@ BEGIN
     -- statement that removed the parent has been checked and logged.
     RETURN NULL;
   END IF;
-  c := npda._caller();
+  c := npda._scope_caller();
   IF touched.closed AND c.role IS DISTINCT FROM 'audit_team' THEN
     RAISE EXCEPTION USING ERRCODE = 'NP207',
       MESSAGE = format('%s of %s refused: the data belongs to a closed audit period', lower(TG_OP), TG_TABLE_NAME),
@@ -510,8 +552,10 @@ BEGIN
       HINT = 'Ask the RCPCH audit team to make the change or to reopen the period.';
   END IF;
   IF NOT c.unlogged THEN
-    PERFORM npda._log_activity(9, c.user_id, CASE WHEN touched.low = touched.high THEN touched.low END, NULL, NULL, NULL,
-                               jsonb_build_object('table', TG_TABLE_NAME, 'operation', TG_OP, 'rows', touched.n));
+    -- (an INSERT here rather than npda._log_activity: PL/pgSQL keeps its plan)
+    INSERT INTO npda.visit_activity (npda_user_id, activity, paediatric_diabetes_unit_id, details)
+    VALUES (c.user_id, 9, CASE WHEN touched.low = touched.high THEN touched.low END,
+            jsonb_build_object('table', TG_TABLE_NAME, 'operation', TG_OP, 'rows', touched.n));
   END IF;
   RETURN NULL;
 END
@@ -878,16 +922,23 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   u record;
-  until timestamptz;
 BEGIN
-  PERFORM npda._require_application('npda.act_as');
-  SELECT x.id, x.email, x.is_active INTO u FROM npda.npda_user x WHERE lower(x.email) = lower(btrim(act_as.email));
+  IF NOT pg_catalog.pg_has_role(npda._outer_role(), 'npda_application', 'MEMBER') THEN
+    PERFORM npda._require_application('npda.act_as');
+  END IF;
+  -- One query per transaction of the application: the person and the end of
+  -- their last lockout (npda._locked_until, inlined).
+  SELECT x.id, x.email, x.is_active,
+         (SELECT max(a.activity_at) FROM npda.visit_activity a
+           WHERE a.npda_user_id = x.id AND a.activity = 6) + s.lockout_duration AS until
+    INTO u
+    FROM npda.npda_user x CROSS JOIN npda.access_setting s
+   WHERE lower(x.email) = lower(btrim(act_as.email));
   IF NOT FOUND OR NOT u.is_active THEN
     RAISE EXCEPTION USING ERRCODE = 'NP204', MESSAGE = format('no active npda user %s', coalesce(email, 'NULL'));
   END IF;
-  until := npda._locked_until(u.id);
-  IF until IS NOT NULL THEN
-    PERFORM npda._locked_out_error(u.email, until);
+  IF u.until > clock_timestamp() THEN
+    PERFORM npda._locked_out_error(u.email, u.until);
   END IF;
   PERFORM npda._set_acting_user(u.id);
   RETURN u.id;

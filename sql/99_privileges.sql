@@ -41,10 +41,10 @@ GRANT UPDATE (is_active), DELETE ON npda.submission TO npda_editor, npda_applica
 GRANT EXECUTE ON FUNCTION npda.submission_annotated_csv(bigint), npda.submission_annotated_csv_lines(bigint)
   TO npda_reader, npda_application, npda_audit_team;
 GRANT EXECUTE ON FUNCTION npda.submit_csv(text, bytea, integer, text) TO npda_editor, npda_application, npda_audit_team;
--- The scope functions the row policies call (the querying role needs them).
-GRANT EXECUTE ON FUNCTION npda._caller_sees_all(), npda._caller_user_id(), npda._caller_pdu_ids(text),
-                          npda._caller_submission_ids(text), npda._caller_patient_ids(text),
-                          npda._caller_user_ids(text), npda._user_role(bigint)
+-- The scope functions the row policies call (the querying role needs them;
+-- they tell the caller nothing but what the caller may see).
+GRANT EXECUTE ON FUNCTION npda._scope_all(), npda._scope_unit(text, bigint), npda._scope_submission(text, bigint),
+                          npda._scope_patient(text, bigint), npda._scope_user(text, bigint), npda._user_role(bigint)
   TO npda_reader, npda_application, npda_audit_team;
 
 -- Users: coordinators manage those of their units (the policies say which).

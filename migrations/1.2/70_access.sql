@@ -69,6 +69,9 @@ CREATE TABLE npda.visit_activity (
 );
 CREATE INDEX visit_activity_user_time ON npda.visit_activity (npda_user_id, activity_at);
 CREATE INDEX visit_activity_pdu_time ON npda.visit_activity (paediatric_diabetes_unit_id, activity_at);
+-- The lockout rule reads a user's latest login events and lockouts.
+CREATE INDEX visit_activity_login_events ON npda.visit_activity (npda_user_id, activity_at) WHERE activity IN (1, 2, 5, 6);
+CREATE INDEX visit_activity_lockouts ON npda.visit_activity (npda_user_id, activity_at) WHERE activity = 6;
 
 -- One row: the lockout rule's numbers.
 CREATE TABLE npda.access_setting (

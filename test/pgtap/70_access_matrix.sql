@@ -440,8 +440,9 @@ SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_langua
                      AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
                      AND NOT (l.lanname = 'c' AND p.proname IN ('audit_year', 'audit_quarter', 'nhs_number_is_valid',
                               '_guard_selftest', '_kpi_definitions', '_bulk_load_active', '_outer_role', '_acting_user_id',
-                              '_set_acting_user', '_hmac_sha256', '_strong_random_bytes'))$$,
-                'every function pins search_path, but the C ones that run no query');
+                              '_set_acting_user', '_hmac_sha256', '_strong_random_bytes', '_scope_all', '_scope_unit',
+                              '_scope_submission', '_scope_patient', '_scope_user', '_scope_caller'))$$,
+                'every function pins search_path, but the C ones that look no name up');
 SELECT is_empty($$SELECT r FROM unnest(ARRAY['npda_audit_team', 'npda_coordinator', 'npda_editor', 'npda_reader',
                                               'npda_analyst', 'npda_application']) AS r
                    WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r AND NOT rolcanlogin)$$,

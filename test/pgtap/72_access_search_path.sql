@@ -187,8 +187,8 @@ SELECT * FROM npda.transfer; SELECT * FROM npda.patient_kpi_score; SELECT * FROM
 SELECT * FROM npda.organisation_employer; SELECT * FROM npda.visit_activity;
 SELECT * FROM npda.patient_kpi_results; SELECT * FROM npda.submission_error_report; SELECT * FROM npda.kpi_quarterly;
 SELECT * FROM npda.submission_annotated_csv(:sub_a);
-SELECT npda._caller_sees_all(), npda._caller_user_id(), npda._caller_pdu_ids('read'), npda._caller_submission_ids('read'),
-       npda._caller_patient_ids('read'), npda._caller_user_ids('read'), npda._user_role(:sp_reader);
+SELECT npda._scope_all(), npda._scope_unit('read', 1), npda._scope_submission('read', :sub_a), npda._scope_patient('read', :pa),
+       npda._scope_user('read', :sp_reader), npda._user_role(:sp_reader);
 RESET SESSION AUTHORIZATION;
 -- An editor: a submission and edits through the row policies and triggers.
 SET SESSION AUTHORIZATION npda_tap_sp_editor;
@@ -242,9 +242,9 @@ SELECT is((SELECT count(*)::int FROM npda.visit_activity WHERE activity OPERATOR
 SELECT is(ARRAY(SELECT DISTINCT p.oid::regprocedure::text FROM pg_proc p, aclexplode(p.proacl) a
                  WHERE p.pronamespace = 'npda'::regnamespace AND a.privilege_type = 'EXECUTE'
                    AND a.grantee::regrole::text LIKE 'npda\_%' ORDER BY 1),
-          ARRAY['npda._caller_may_read_pseudonymised()', 'npda._caller_patient_ids(text)', 'npda._caller_pdu_ids(text)',
-                'npda._caller_sees_all()', 'npda._caller_submission_ids(text)', 'npda._caller_user_id()',
-                'npda._caller_user_ids(text)', 'npda._hmac_sha256(bytea,text)', 'npda._user_role(bigint)',
+          ARRAY['npda._caller_may_read_pseudonymised()', 'npda._hmac_sha256(bytea,text)', 'npda._scope_all()',
+                'npda._scope_patient(text,bigint)', 'npda._scope_submission(text,bigint)', 'npda._scope_unit(text,bigint)',
+                'npda._scope_user(text,bigint)', 'npda._user_role(bigint)',
                 'npda.act_as(text)', 'npda.add_user(text,text,text[],name,text,text)', 'npda.audit_quarter(date)',
                 'npda.audit_year(date)', 'npda.nhs_number_is_valid(text)', 'npda.record_activity(text,integer,inet,text)',
                 'npda.record_login(text,inet,boolean,text)', 'npda.refresh_kpi_aggregations(integer)', 'npda.rescore(integer,date)',
