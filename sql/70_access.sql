@@ -589,6 +589,8 @@ CREATE OR REPLACE TRIGGER submission_data_changed_delete AFTER DELETE ON npda.su
 
 -- TRUNCATE fires no row trigger and skips row security: refuse it outright
 -- while any submission is active (the owner may still withdraw them first).
+-- npda.submission itself has its own rule (npda.submission_refuse_truncate,
+-- NP106); these are the tables of the children and their findings and scores.
 CREATE OR REPLACE FUNCTION npda._refuse_truncate() RETURNS trigger
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
@@ -603,9 +605,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION npda._refuse_truncate() IS
-  'Trigger (BEFORE TRUNCATE): refuse to truncate a table of patient data while any submission is active (NP208).';
-CREATE OR REPLACE TRIGGER submission_refuse_truncate BEFORE TRUNCATE ON npda.submission
-  FOR EACH STATEMENT EXECUTE FUNCTION npda._refuse_truncate();
+  'Trigger (BEFORE TRUNCATE): refuse to truncate a table of children, visits, transfers, findings or scores while any submission is active (NP208).';
 CREATE OR REPLACE TRIGGER submission_error_refuse_truncate BEFORE TRUNCATE ON npda.submission_error
   FOR EACH STATEMENT EXECUTE FUNCTION npda._refuse_truncate();
 CREATE OR REPLACE TRIGGER patient_refuse_truncate BEFORE TRUNCATE ON npda.patient
@@ -947,6 +947,10 @@ $$;
 COMMENT ON FUNCTION npda.act_as(text) IS
   'For an application login (a member of npda_application): act for this person (e-mail) for the rest of the transaction. Row security, npda.submit_csv (submitted_by) and the activity log then treat the transaction as theirs. Refused (NP203) to any other role, (NP204) for an unknown or inactive user, (NP205) while the user is locked out, (NP206) for a second person in one transaction. Forgotten at COMMIT or ROLLBACK, so it is safe through a transaction-pooling pooler. Returns the user''s id.';
 
+CREATE OR REPLACE FUNCTION npda._lock_login(user_id bigint) RETURNS void
+  AS 'MODULE_PATHNAME', '_lock_login' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION npda._lock_login(bigint) IS
+  'Internal: take one user''s login lock exclusively until the transaction ends (npda.record_login), so that concurrent failed logins are counted one after another. The lock keys are defined once, in the C++ library.';
 CREATE OR REPLACE FUNCTION npda.record_login(email text, ip_address inet, success boolean, user_agent text DEFAULT NULL)
 RETURNS timestamptz
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -970,7 +974,7 @@ BEGIN
     RETURN NULL;  -- a failed login for an address that is nobody's: nothing to log
   END IF;
   -- One login at a time per user: concurrent failures count one after another.
-  PERFORM pg_catalog.pg_advisory_xact_lock(1313883204, u.id::integer);
+  PERFORM npda._lock_login(u.id);
   SELECT e.paediatric_diabetes_unit_id INTO primary_unit FROM npda.organisation_employer e
    WHERE e.npda_user_id = u.id AND e.is_primary_employer;
   until := npda._locked_until(u.id);

@@ -29,6 +29,11 @@ GRANT SELECT ON npda.audit_period, npda.country, npda.nhs_england_region, npda.i
   TO npda_reader, npda_analyst, npda_application, npda_audit_team;
 GRANT EXECUTE ON FUNCTION npda.audit_year(date), npda.audit_quarter(date), npda.nhs_number_is_valid(text)
   TO npda_reader, npda_analyst, npda_application, npda_audit_team;
+-- The C++ rules the views compute with (a view's functions are checked
+-- against the role reading it).
+GRANT EXECUTE ON FUNCTION npda._kpi_pct_passed(text, bigint, bigint), npda._is_test_unit(text),
+                          npda._qualifying_admissions(date, date, smallint, date[], date[], smallint[], smallint[])
+  TO npda_reader, npda_analyst, npda_application, npda_audit_team;
 
 -- Patient and per-unit data (row security decides which rows).
 GRANT SELECT ON npda.submission, npda.submission_error, npda.patient, npda.visit, npda.transfer,

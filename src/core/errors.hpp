@@ -28,7 +28,8 @@ inline constexpr const char *kPeriodClosed = "NP102";       // audit period clos
 inline constexpr const char *kUnknownPdu = "NP103";         // no such PZ code
 inline constexpr const char *kUnknownPeriod = "NP104";      // no such audit period
 inline constexpr const char *kInvalidArgument = "NP105";    // a function argument out of its domain
-inline constexpr const char *kActiveSubmission = "NP106";   // an active submission cannot be deleted (SQL trigger)
+inline constexpr const char *kActiveSubmission = "NP106";   // an active submission cannot be deleted or truncated (SQL trigger)
+inline constexpr const char *kSubmissionMoved = "NP111";    // a submission's PDU, period or dataset cannot change (SQL trigger)
 // NP2xx: access control (users, roles, act_as, lockout; mostly raised by
 // the SQL of sql/70_access.sql, listed here so the numbers stay unique).
 inline constexpr const char *kNotPermitted = "NP201";       // the caller's npda role may not do this
@@ -43,6 +44,7 @@ inline constexpr const char *kUnsuitableDbRole = "NP209";   // add_user: db_role
 // NP9xx: internal errors (a bug: please report).
 inline constexpr const char *kInternal = "NP900";           // a C++ exception that is not npda::Error
 inline constexpr const char *kUnknownException = "NP901";   // catch (...)
+inline constexpr const char *kSchemaMismatch = "NP902";     // a table does not match the library's field table
 }  // namespace sqlstate
 
 // A user-facing error: SQLSTATE (5 characters), message (lower case, no final

@@ -1,6 +1,6 @@
 // Module entry: the magic block and _PG_init.
 #include "access.hpp"
-#include "scoring.hpp"
+#include "bulk_load.hpp"
 #include "postgres_headers.hpp"
 
 extern "C" {

@@ -403,8 +403,9 @@ SELECT is(g.result, CASE g.who WHEN 'reader' THEN m.reader WHEN 'editor' THEN m.
                      WHEN 'app_idle' THEN 5 ELSE 6 END, m.n;
 
 -- ---- TRUNCATE ----------------------------------------------------------------
-SELECT throws_ok(format('TRUNCATE npda.%I CASCADE', t), 'NP208', NULL, format('TRUNCATE npda.%s refused while submissions are active', t))
-  FROM unnest(ARRAY['submission', 'submission_error', 'patient', 'visit', 'transfer', 'patient_kpi_score']) AS t;
+SELECT throws_ok(format('TRUNCATE npda.%I CASCADE', t), code, NULL, format('TRUNCATE npda.%s refused while submissions are active (%s)', t, code))
+  FROM (VALUES ('submission', 'NP106'), ('submission_error', 'NP208'), ('patient', 'NP208'), ('visit', 'NP208'),
+               ('transfer', 'NP208'), ('patient_kpi_score', 'NP208')) AS x(t, code);
 
 -- ---- the catalog keeps the model's promises --------------------------------
 SELECT is_empty($$SELECT c.relname FROM pg_class c
@@ -441,7 +442,9 @@ SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_langua
                      AND NOT (l.lanname = 'c' AND p.proname IN ('audit_year', 'audit_quarter', 'nhs_number_is_valid',
                               '_guard_selftest', '_kpi_definitions', '_bulk_load_active', '_outer_role', '_acting_user_id',
                               '_set_acting_user', '_hmac_sha256', '_strong_random_bytes', '_scope_all', '_scope_unit',
-                              '_scope_submission', '_scope_patient', '_scope_user', '_scope_caller'))$$,
+                              '_scope_submission', '_scope_patient', '_scope_user', '_scope_caller',
+                              '_lock_period_exclusive', '_lock_refresh', '_lock_login', '_kpi_pct_passed',
+                              '_qualifying_admissions', '_is_test_unit'))$$,
                 'every function pins search_path, but the C ones that look no name up');
 SELECT is_empty($$SELECT r FROM unnest(ARRAY['npda_audit_team', 'npda_coordinator', 'npda_editor', 'npda_reader',
                                               'npda_analyst', 'npda_application']) AS r

@@ -242,7 +242,9 @@ SELECT is((SELECT count(*)::int FROM npda.visit_activity WHERE activity OPERATOR
 SELECT is(ARRAY(SELECT DISTINCT p.oid::regprocedure::text FROM pg_proc p, aclexplode(p.proacl) a
                  WHERE p.pronamespace = 'npda'::regnamespace AND a.privilege_type = 'EXECUTE'
                    AND a.grantee::regrole::text LIKE 'npda\_%' ORDER BY 1),
-          ARRAY['npda._caller_may_read_pseudonymised()', 'npda._hmac_sha256(bytea,text)', 'npda._scope_all()',
+          ARRAY['npda._caller_may_read_pseudonymised()', 'npda._hmac_sha256(bytea,text)', 'npda._is_test_unit(text)',
+                'npda._kpi_pct_passed(text,bigint,bigint)',
+                'npda._qualifying_admissions(date,date,smallint,date[],date[],smallint[],smallint[])', 'npda._scope_all()',
                 'npda._scope_patient(text,bigint)', 'npda._scope_submission(text,bigint)', 'npda._scope_unit(text,bigint)',
                 'npda._scope_user(text,bigint)', 'npda._user_role(bigint)',
                 'npda.act_as(text)', 'npda.add_user(text,text,text[],name,text,text)', 'npda.audit_quarter(date)',

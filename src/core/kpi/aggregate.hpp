@@ -1,5 +1,5 @@
-// Aggregating per-child KPI results over a scope (kpis.md §6.3) and choosing
-// the PDU a moved child is counted at above PDU level (D11, kpis.md §6.2).
+// Aggregating per-child KPI results over a scope (docs/kpis.md §6.3) and choosing
+// the PDU a moved child is counted at above PDU level (D11, docs/kpis.md §6.2).
 #pragma once
 #include <array>
 #include <cstddef>
@@ -13,7 +13,7 @@
 
 namespace npda {
 
-// One aggregate row's counts (kpis.md §6.3). For 32.1 eligible, passed,
+// One aggregate row's counts (docs/kpis.md §6.3). For 32.1 eligible, passed,
 // failed and pending count checks, ineligible counts children.
 struct KpiAggregate {
     std::int64_t eligible = 0;
@@ -54,9 +54,18 @@ private:
 // Aggregate a whole scope at once.
 KpiAggregates aggregate_kpis(const std::vector<KpiResults> &children);
 
-// R10: 100 * passed / eligible, unrounded; std::nullopt when eligible = 0 or for
-// cohort counts 1-12.
+// R10: 100 * passed / eligible, unrounded; std::nullopt for cohort counts
+// (1-12), values (44-47) and when eligible = 0.
 std::optional<double> kpi_percentage(std::size_t slot, const KpiAggregate &a);
+// R10 as reported (npda.kpi_results.pct_passed): the same percentage rounded
+// half away from zero to one decimal place, as a whole number of tenths
+// (14 of 18 -> 778, i.e. 77.8 %), computed exactly in integers.
+std::optional<std::int64_t> kpi_percentage_tenths(std::size_t slot, std::int64_t passed, std::int64_t eligible);
+
+// R15: the RCPCH's test units (PZ999, PZ998) hold staff and sample files, not
+// children in care: they count at PDU level only, never in a trust, board,
+// region, country or the national figures.
+bool is_test_unit(std::string_view pz_code);
 
 // One record of a child in one PDU's active submission (D11).
 struct PduRecordRef {
@@ -65,7 +74,7 @@ struct PduRecordRef {
     std::int64_t submitted_at = 0;          // submission time; larger = later
 };
 
-// Indexes into the list of a child's records (kpis.md §6.2 steps 3-4).
+// Indexes into the list of a child's records (docs/kpis.md §6.2 steps 3-4).
 struct Attribution {
     std::size_t general = 0;  // the attributed PDU: KPIs 1-40 and 44-49
     std::size_t day90 = 0;    // caring on diagnosis + 90 days: KPIs 41, 42
