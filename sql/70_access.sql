@@ -893,17 +893,21 @@ $$;
 COMMENT ON FUNCTION npda._require_application(text) IS
   'Internal: raise NP203 unless the outer role is a member of npda_application.';
 
--- The end of a user's lockout, or NULL when they are not locked out.
+-- The end of a user's lockout, or NULL when they are not locked out: their
+-- last lockout (code 6) plus lockout_duration, unless a password reset (5)
+-- came after it.
 CREATE OR REPLACE FUNCTION npda._locked_until(user_id bigint) RETURNS timestamptz
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT max(a.activity_at) + s.lockout_duration
-          FROM npda.visit_activity a CROSS JOIN npda.access_setting s
-         WHERE a.npda_user_id = _locked_until.user_id AND a.activity = 6
-         GROUP BY s.lockout_duration
-        HAVING max(a.activity_at) + s.lockout_duration > clock_timestamp());
+RETURN (SELECT l.at + s.lockout_duration
+          FROM (SELECT max(a.activity_at) AS at FROM npda.visit_activity a
+                 WHERE a.npda_user_id = _locked_until.user_id AND a.activity = 6) l
+         CROSS JOIN npda.access_setting s
+         WHERE l.at + s.lockout_duration > clock_timestamp()
+           AND NOT EXISTS (SELECT FROM npda.visit_activity r
+                            WHERE r.npda_user_id = _locked_until.user_id AND r.activity = 5 AND r.activity_at > l.at));
 COMMENT ON FUNCTION npda._locked_until(bigint) IS
-  'Internal: when the user''s lockout ends (their last code 6 plus lockout_duration), or NULL when that is past.';
+  'Internal: when the user''s lockout ends (their last code 6 plus lockout_duration), or NULL when that is past or a password reset (code 5) came after it.';
 
 CREATE OR REPLACE FUNCTION npda._locked_out_error(email text, until timestamptz) RETURNS void
 LANGUAGE plpgsql STABLE
@@ -926,18 +930,12 @@ BEGIN
   IF NOT pg_catalog.pg_has_role(npda._outer_role(), 'npda_application', 'MEMBER') THEN
     PERFORM npda._require_application('npda.act_as');
   END IF;
-  -- One query per transaction of the application: the person and the end of
-  -- their last lockout (npda._locked_until, inlined).
-  SELECT x.id, x.email, x.is_active,
-         (SELECT max(a.activity_at) FROM npda.visit_activity a
-           WHERE a.npda_user_id = x.id AND a.activity = 6) + s.lockout_duration AS until
-    INTO u
-    FROM npda.npda_user x CROSS JOIN npda.access_setting s
-   WHERE lower(x.email) = lower(btrim(act_as.email));
+  SELECT x.id, x.email, x.is_active, npda._locked_until(x.id) AS until INTO u
+    FROM npda.npda_user x WHERE lower(x.email) = lower(btrim(act_as.email));
   IF NOT FOUND OR NOT u.is_active THEN
     RAISE EXCEPTION USING ERRCODE = 'NP204', MESSAGE = format('no active npda user %s', coalesce(email, 'NULL'));
   END IF;
-  IF u.until > clock_timestamp() THEN
+  IF u.until IS NOT NULL THEN
     PERFORM npda._locked_out_error(u.email, u.until);
   END IF;
   PERFORM npda._set_acting_user(u.id);
@@ -1034,7 +1032,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION npda.record_activity(text, integer, inet, text) IS
-  'For an application login: log an application event of a user: 3 logout, 4 password reset link sent, 5 password reset done (it also ends a run of failed logins), 7 two-factor authentication set up. Returns the log row''s id.';
+  'For an application login: log an application event of a user: 3 logout, 4 password reset link sent, 5 password reset done (it also ends a run of failed logins and a lockout), 7 two-factor authentication set up. Returns the log row''s id.';
 
 -- ---- the pseudonymised export ----------------------------------------------
 CREATE OR REPLACE FUNCTION npda._hmac_sha256(key bytea, message text) RETURNS text

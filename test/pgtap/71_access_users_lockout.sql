@@ -2,7 +2,7 @@
 -- login tracking (1, 2, 3-5, 7) and the lockout rule, driven by the log's
 -- timestamps (rows are backdated, nothing sleeps). Everything is rolled back.
 BEGIN;
-SELECT plan(69);
+SELECT plan(71);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE npda_tap_u_team LOGIN;
@@ -164,6 +164,13 @@ RESET SESSION AUTHORIZATION;
 SELECT is((SELECT result FROM attempt WHERE n = 6), (SELECT result FROM attempt WHERE n = 5),
           'a failure during the lockout is logged but does not extend it');
 SELECT is((SELECT count(*)::int FROM npda.visit_activity WHERE npda_user_id = :lock AND activity = 6), 1, '(one lockout row)');
+-- A password reset ends a lockout (rolled back: the next tests need it running).
+SAVEPOINT reset;
+SET SESSION AUTHORIZATION npda_tap_u_app;
+SELECT ok(npda.record_activity('lock@a.example', 5) > 0, 'a password reset during the lockout ...');
+SELECT is(npda.record_login('lock@a.example', '198.51.100.7', true), NULL, '... ends it: the next login succeeds');
+RESET SESSION AUTHORIZATION;
+ROLLBACK TO SAVEPOINT reset;
 -- Ten minutes pass: backdate the log.
 UPDATE npda.visit_activity SET activity_at = activity_at - interval '10 minutes 1 second' WHERE npda_user_id = :lock;
 SET SESSION AUTHORIZATION npda_tap_u_app;
