@@ -1,5 +1,4 @@
--- Foundation: the schema's and the enum types' comments, the audit-team role,
--- the audit periods' comments and restore trigger, and the calendar and
+-- Foundation: the schema's and the enum types' comments, the audit periods' comments and restore trigger, and the calendar and
 -- NHS-number helpers implemented in C++.
 -- A current definition (sql/README.md): re-applied by every upgrade.
 
@@ -10,17 +9,6 @@ COMMENT ON TYPE npda.kpi_outcome IS
 COMMENT ON TYPE npda.geo_level IS
   'Level of a KPI roll-up: paediatric diabetes unit, trust (England) or local health board (Wales), integrated care board, NHS England region, country, national.';
 
--- The RCPCH audit team may submit into closed periods and, as later releases
--- add them, holds the audit's administrative powers. Roles are cluster-wide,
--- so a second database's CREATE EXTENSION must not fail on an existing role.
-DO $$
-BEGIN
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'npda_audit_team') THEN
-    CREATE ROLE npda_audit_team NOLOGIN;
-    COMMENT ON ROLE npda_audit_team IS 'Group role of the RCPCH NPDA audit team (created by the npda extension).';
-  END IF;
-END
-$$;
 COMMENT ON TABLE npda.audit_period IS
   'NPDA audit periods, 1 April to 31 March. Seeded for 2020-21 to 2030-31 with the current and previous audit year open; an administrator opens or closes periods (UPDATE npda.audit_period SET is_open = ...). Kept by pg_dump.';
 COMMENT ON COLUMN npda.audit_period.id IS 'Surrogate key.';

@@ -10,7 +10,7 @@ COMMENT ON COLUMN npda.submission.paediatric_diabetes_unit_id IS 'The submitting
 COMMENT ON COLUMN npda.submission.audit_period_id IS 'The audit period submitted for (npda.audit_period.id).';
 COMMENT ON COLUMN npda.submission.dataset_year IS 'Dataset (CSV template) the file was read with: 2021 or 2026, from the audit period.';
 COMMENT ON COLUMN npda.submission.submitted_at IS 'When the file was accepted (clock time).';
-COMMENT ON COLUMN npda.submission.submitted_by IS 'The database session user who submitted it (session_user).';
+COMMENT ON COLUMN npda.submission.submitted_by IS 'Who submitted it: the e-mail of the person an application acted for (npda.act_as), otherwise the database session user (session_user).';
 COMMENT ON COLUMN npda.submission.file_name IS 'File name given by the submitter, for display; NULL when none was given.';
 COMMENT ON COLUMN npda.submission.file_sha256 IS 'SHA-256 of the raw file bytes, hexadecimal: identifies re-submissions of the same file.';
 COMMENT ON COLUMN npda.submission.csv IS 'The raw file as submitted (lz4-compressed: several times faster to store than pglz), kept for the annotated error report (npda.submission_annotated_csv) and for re-processing after rule changes.';
@@ -181,33 +181,46 @@ COMMENT ON COLUMN npda.submission_error.message IS 'What is wrong and what was e
 
 -- Submitting a file, and reading its findings back.
 
+-- C functions that run queries pin search_path like every other function, so
+-- that no object a caller plants in a schema of their search_path can stand in
+-- for one of ours (their SQL also names pg_catalog and npda objects in full).
 CREATE OR REPLACE FUNCTION npda._submit_csv(pz_code text, csv bytea, audit_year integer, file_name text) RETURNS bigint
-  AS 'MODULE_PATHNAME', '_submit_csv'
-  LANGUAGE C VOLATILE;
+  AS 'MODULE_PATHNAME', '_submit_csv_as_caller'
+  LANGUAGE C VOLATILE
+  SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION npda._submit_csv(text, bytea, integer, text) IS
-  'Internal: the C++ submission path behind npda.submit_csv; returns the new submission''s id.';
+  'Internal: the C++ submission path behind npda.submit_csv; returns the new submission''s id. Refuses a unit the caller may not write (NP202) and a closed period to anyone but the audit team (NP102).';
+-- Definer rights: the submission writes and scores a whole file at once,
+-- below row security, after checking the caller's role here and their unit
+-- and the period in npda._submit_csv.
 CREATE OR REPLACE FUNCTION npda.submit_csv(pz_code text, csv bytea, audit_year integer DEFAULT NULL, file_name text DEFAULT NULL)
   RETURNS npda.submission
-  LANGUAGE plpgsql VOLATILE
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  new_id bigint;
-  result npda.submission;
+  new_id bigint; result npda.submission; c record := npda._caller();  -- (keeps the call below on line 6 of errors' CONTEXT)
 BEGIN
+  PERFORM npda._require_role(ARRAY['editor', 'coordinator', 'audit_team'], 'submitting a file');
   new_id := npda._submit_csv(pz_code, csv, audit_year, file_name);
   SELECT s.* INTO result FROM npda.submission s WHERE s.id = new_id;
+  IF NOT c.unlogged THEN
+    PERFORM npda._log_activity(8, c.user_id, result.paediatric_diabetes_unit_id, NULL, NULL, NULL,
+                               jsonb_build_object('submission_id', new_id, 'file_name', file_name,
+                                                  'rows', result.row_count, 'findings', result.error_count));
+  END IF;
   RETURN result;
 END
 $$;
 COMMENT ON FUNCTION npda.submit_csv(text, bytea, integer, text) IS
-  'Submit a PDU''s NPDA CSV file (2021 or 2026 template, chosen by the audit period) for an audit year (the calendar year the period starts; NULL = the period containing today). Structural problems raise an SQLSTATE NP0xx/NP1xx error and change nothing; field problems are stored in npda.submission_error and the file is accepted. In one transaction the new submission becomes the only active one for the PDU and period, the previous one''s children are removed (its row, file and errors kept), and every child is scored. Returns the submission row.';
+  'Submit a PDU''s NPDA CSV file (2021 or 2026 template, chosen by the audit period) for an audit year (the calendar year the period starts; NULL = the period containing today). Structural problems raise an SQLSTATE NP0xx/NP1xx error and change nothing; field problems are stored in npda.submission_error and the file is accepted. In one transaction the new submission becomes the only active one for the PDU and period, the previous one''s children are removed (its row, file and errors kept), and every child is scored. Editors and coordinators submit for their own units in open periods, the audit team for any unit and period (NP201, NP202, NP102 otherwise); logs code 8. Returns the submission row.';
 CREATE OR REPLACE FUNCTION npda.submission_annotated_csv(submission_id bigint)
   RETURNS TABLE (row_number integer, error_count integer, errors text, fields text[])
   AS 'MODULE_PATHNAME', 'submission_annotated_csv'
-  LANGUAGE C STABLE STRICT;
+  LANGUAGE C STABLE STRICT
+  SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION npda.submission_annotated_csv(bigint) IS
-  'The submitted file given back record by record (header = row 1) with its findings: error_count, errors (one line per finding: heading: message [code]) and the record''s fields as read (decoded to UTF-8). The downloadable "annotated" data quality report.';
-CREATE OR REPLACE VIEW npda.submission_error_report AS
+  'The submitted file given back record by record (header = row 1) with its findings: error_count, errors (one line per finding: heading: message [code]) and the record''s fields as read (decoded to UTF-8). The downloadable "annotated" data quality report. Runs with the caller''s rights: a submission the caller may not read is "no submission".';
+CREATE OR REPLACE VIEW npda.submission_error_report WITH (security_invoker = true) AS
 SELECT s.id AS submission_id, u.pz_code, npda.audit_year(ap.start_date) AS audit_year, s.file_name,
        s.submitted_at, s.is_active, e.row_number, e.column_heading, e.value, e.code, e.message
   FROM npda.submission_error e

@@ -39,7 +39,7 @@ COMMENT ON COLUMN npda.patient_kpi_score.scored_at IS 'When the row was computed
 -- children and visits, and the KPI triggers score them again (as of the
 -- restore date; npda.rescore(year, date) reproduces any other date).
 
-CREATE OR REPLACE VIEW npda.patient_kpi AS
+CREATE OR REPLACE VIEW npda.patient_kpi WITH (security_invoker = true) AS
 SELECT s.patient_id, s.audit_period_id, k.code AS kpi, s.outcomes[k.position] AS outcome,
        s.kpi_values[k.position]::numeric AS value,
        CASE WHEN k.code = '32.1' THEN s.checks_expected::integer END AS value_expected,
@@ -55,7 +55,7 @@ COMMENT ON COLUMN npda.patient_kpi.outcome IS 'pass, fail, pending or ineligible
 COMMENT ON COLUMN npda.patient_kpi.value IS '32.1: checks achieved; 44/45: the child''s mean/median qualifying HbA1c, mmol/mol; 46/47: distinct qualifying admissions; NULL otherwise.';
 COMMENT ON COLUMN npda.patient_kpi.value_expected IS '32.1 only: checks expected (3 or 6).';
 COMMENT ON COLUMN npda.patient_kpi.as_of IS 'Date the outcome was evaluated for.';
-CREATE OR REPLACE VIEW npda.patient_kpi_results AS
+CREATE OR REPLACE VIEW npda.patient_kpi_results WITH (security_invoker = true) AS
 SELECT s.patient_id, coalesce(p.nhs_number, p.unique_reference_number) AS nhs_number, u.pz_code,
        npda.audit_year(ap.start_date) AS audit_year, k.code AS kpi, k.label,
        s.outcomes[k.position] AS outcome, s.kpi_values[k.position]::numeric AS value,
@@ -87,11 +87,13 @@ CREATE OR REPLACE FUNCTION npda._bulk_load_active() RETURNS boolean
 COMMENT ON FUNCTION npda._bulk_load_active() IS
   'Internal: true while npda.submit_csv writes a file (it scores the file itself, so the KPI triggers stand aside).';
 CREATE OR REPLACE FUNCTION npda._score_patients(patient_ids bigint[], as_of date) RETURNS integer
-  AS 'MODULE_PATHNAME', '_score_patients' LANGUAGE C VOLATILE STRICT;
+  AS 'MODULE_PATHNAME', '_score_patients' LANGUAGE C VOLATILE STRICT
+  SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION npda._score_patients(bigint[], date) IS
   'Internal: re-score these children (npda.patient.id) as of a date; ids that no longer exist are skipped. Returns the number scored.';
 CREATE OR REPLACE FUNCTION npda._rescore_period(audit_period_id bigint, as_of date) RETURNS integer
-  AS 'MODULE_PATHNAME', '_rescore_period' LANGUAGE C VOLATILE STRICT;
+  AS 'MODULE_PATHNAME', '_rescore_period' LANGUAGE C VOLATILE STRICT
+  SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION npda._rescore_period(bigint, date) IS
   'Internal: re-score every child of an audit period''s active submissions as of a date.';
 COMMENT ON TABLE npda.audit_period_scoring IS
@@ -105,12 +107,13 @@ CREATE OR REPLACE FUNCTION npda._lock_period_exclusive(audit_period_id bigint) R
 COMMENT ON FUNCTION npda._lock_period_exclusive(bigint) IS
   'Internal: take the audit period''s advisory lock exclusively until the transaction ends (npda.rescore; submissions and edits take it shared). The lock keys are defined once, in the C++ library.';
 CREATE OR REPLACE FUNCTION npda.rescore(audit_year integer, as_of date DEFAULT current_date) RETURNS integer
-LANGUAGE plpgsql VOLATILE
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   period_id bigint;
   n integer;
 BEGIN
+  PERFORM npda._require_role(ARRAY['audit_team'], 'a whole-period re-score');
   period_id := npda._audit_period_id(audit_year);
   IF period_id IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'NP104', MESSAGE = format('no audit period %s', audit_year),
@@ -134,14 +137,15 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION npda.rescore(integer, date) IS
-  'Re-score every child of an audit period (audit year = start year) as of a date (default today): after a rule change, or to see the results as they stood on a chosen date. Returns the number of children scored.';
+  'Re-score every child of an audit period (audit year = start year) as of a date (default today): after a rule change, or to see the results as they stood on a chosen date. Audit team only (NP201). Returns the number of children scored.';
 CREATE OR REPLACE FUNCTION npda.rescore_ended_periods() RETURNS integer
-LANGUAGE plpgsql VOLATILE
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   p record;
   total integer := 0;
 BEGIN
+  PERFORM npda._require_role(ARRAY['audit_team'], 'the re-score of ended periods');
   -- A period that has ended must have no pending outcome left (decision D12):
   -- re-score every period whose end date has passed and that was not scored
   -- as of a date after its end, or whose children still hold a pending.
@@ -161,12 +165,14 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION npda.rescore_ended_periods() IS
-  'Scheduled job (pg_cron, daily): re-score, as of today, every audit period that has ended since it was last scored, so that no pending outcome survives the end of its period. Returns the number of children scored.';
+  'Scheduled job (pg_cron, daily): re-score, as of today, every audit period that has ended since it was last scored, so that no pending outcome survives the end of its period. Audit team only (pg_cron runs it as the superuser who scheduled it). Returns the number of children scored.';
 
 -- Triggers: statement-level with transition tables, so a statement touching
--- many rows scores each affected child once.
+-- many rows scores each affected child once. Definer rights: scores are kept
+-- current whoever edits, below row security (a child's score is written even
+-- when the editor may not read it).
 CREATE OR REPLACE FUNCTION npda._rescore_changed_children() RETURNS trigger
-LANGUAGE plpgsql VOLATILE
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   ids bigint[];

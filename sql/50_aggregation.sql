@@ -31,7 +31,7 @@ COMMENT ON COLUMN npda.kpi_aggregation_refresh.audit_period_id IS 'npda.audit_pe
 COMMENT ON COLUMN npda.kpi_aggregation_refresh.data_changed_at IS 'Last change to the period''s per-child scores (set by a trigger on npda.patient_kpi_score).';
 COMMENT ON COLUMN npda.kpi_aggregation_refresh.refreshed_at IS 'Last rebuild of the period''s aggregates.';
 CREATE OR REPLACE FUNCTION npda._mark_scores_changed() RETURNS trigger
-LANGUAGE plpgsql VOLATILE
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
@@ -58,7 +58,7 @@ CREATE OR REPLACE TRIGGER patient_kpi_score_changed_delete AFTER DELETE ON npda.
 -- Withdrawing a submission (is_active set to false) changes what the period's
 -- roll-ups count without touching a score: mark the period as well.
 CREATE OR REPLACE FUNCTION npda._mark_submission_periods_changed() RETURNS trigger
-LANGUAGE plpgsql VOLATILE
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   INSERT INTO npda.kpi_aggregation_refresh AS r (audit_period_id)
@@ -75,7 +75,8 @@ CREATE OR REPLACE TRIGGER submission_activity_changed AFTER UPDATE ON npda.submi
   REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
   FOR EACH STATEMENT EXECUTE FUNCTION npda._mark_submission_periods_changed();
 CREATE OR REPLACE FUNCTION npda._refresh_kpi_aggregation(audit_period_id bigint) RETURNS integer
-  AS 'MODULE_PATHNAME', '_refresh_kpi_aggregation' LANGUAGE C VOLATILE STRICT;
+  AS 'MODULE_PATHNAME', '_refresh_kpi_aggregation' LANGUAGE C VOLATILE STRICT
+  SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION npda._refresh_kpi_aggregation(bigint) IS
   'Internal: rebuild one audit period''s aggregates (C++); returns the rows written.';
 CREATE OR REPLACE FUNCTION npda._lock_refresh(audit_period_id bigint) RETURNS void
@@ -83,12 +84,13 @@ CREATE OR REPLACE FUNCTION npda._lock_refresh(audit_period_id bigint) RETURNS vo
 COMMENT ON FUNCTION npda._lock_refresh(bigint) IS
   'Internal: take the advisory lock of the audit period''s roll-up refresh until the transaction ends (npda.refresh_kpi_aggregations). The lock keys are defined once, in the C++ library.';
 CREATE OR REPLACE FUNCTION npda.refresh_kpi_aggregations(audit_year integer DEFAULT NULL) RETURNS integer
-LANGUAGE plpgsql VOLATILE
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   p record;
   total integer := 0;
 BEGIN
+  PERFORM npda._require_role(ARRAY['audit_team'], 'refreshing the roll-ups');
   FOR p IN
     SELECT ap.id FROM npda.audit_period ap
       LEFT JOIN npda.kpi_aggregation_refresh r ON r.audit_period_id = ap.id
@@ -122,7 +124,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION npda.refresh_kpi_aggregations(integer) IS
-  'Rebuild the KPI aggregates (npda.kpi_aggregation) of one audit year (the start year), or with NULL of every period whose per-child scores changed since its last rebuild. Scheduled every 15 minutes with pg_cron when available. Returns the aggregate rows written.';
+  'Rebuild the KPI aggregates (npda.kpi_aggregation) of one audit year (the start year), or with NULL of every period whose per-child scores changed since its last rebuild. Scheduled every 15 minutes with pg_cron when available. Audit team only (pg_cron runs it as the superuser who scheduled it). Returns the aggregate rows written.';
 CREATE OR REPLACE FUNCTION npda._kpi_pct_passed(kpi text, passed bigint, eligible bigint) RETURNS numeric
   AS 'MODULE_PATHNAME', '_kpi_pct_passed' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION npda._kpi_pct_passed(text, bigint, bigint) IS

@@ -14,6 +14,12 @@
 #      one statement per transaction), median and p95 latency
 #   5. where the submission time goes: pg_stat_statements over the SQL that
 #      submit_csv runs, and the C++ reader alone (outside PostgreSQL)
+#   6. access control: the national resubmission, the re-score and the
+#      roll-up refresh as superuser and, in the same run, by an application
+#      login acting (npda.act_as) for an editor of every unit / the audit team,
+#      row security on (3 alternating runs each, medians); and the visit edit
+#      as superuser, by an editor's own login (row security) and by the
+#      application acting for that editor, on the children of one unit
 # Server times come from clock_timestamp() inside one psql session per
 # measurement, so client start-up is excluded; files are read server-side
 # (pg_read_binary_file / COPY FROM file) so no client encoding is measured.
@@ -66,10 +72,10 @@ declare -A R   # results: key -> value
 # data generated without errors earns findings (a visit after the server's
 # today, an age crossing a birthday) when the two clocks disagree.
 TODAY=$("${PSQL[@]}" -At -c "SELECT current_date")
-run_sql() { # file -> fills R from "RESULT key value" lines; a CHECKPOINT first, so no phase pays for another's dirty buffers
-  local out
+run_sql() { # file [psql options] -> fills R from "RESULT key value" lines; a CHECKPOINT first, so no phase pays for another's dirty buffers
+  local out file=$1; shift
   "${PSQL[@]}" -c "CHECKPOINT" >/dev/null
-  out=$("${PSQL[@]}" -f "$1") || { echo "$out"; exit 1; }
+  out=$("${PSQL[@]}" "$@" -f "$file") || { echo "$out"; exit 1; }
   while read -r tag key value; do
     if [ "$tag" = RESULT ]; then R[$key]=$value; fi
   done <<<"$out"
@@ -249,6 +255,102 @@ SQL
 READER=$($GEN --today "$TODAY" --seed "$SEED" --audit-year $YEAR --template 2021 --pdus all --children "$CHILDREN" \
   --visits-per-child "$VISITS" --out "$WORK/reader" --check | sed -n 's/.*reader time \([0-9.]*\) s.*/\1/p')
 
+echo "== 6. access control: row security on, a user acting through npda.act_as, against superuser"
+ACCESS_UNIT=$("${PSQL[@]}" -At <<SQL
+SELECT u.pz_code FROM npda.submission s JOIN npda.paediatric_diabetes_unit u ON u.id = s.paediatric_diabetes_unit_id
+ JOIN npda.audit_period ap ON ap.id = s.audit_period_id
+ WHERE s.is_active AND ap.start_date = make_date($YEAR, 4, 1) ORDER BY s.patient_count DESC, u.pz_code LIMIT 1;
+SQL
+)
+{
+  cat <<SQL
+SET client_min_messages = warning;
+CREATE ROLE npda_bench_app LOGIN IN ROLE npda_application;
+CREATE ROLE npda_bench_editor LOGIN;
+CREATE TABLE bench_file (name text PRIMARY KEY, pz_code text NOT NULL, bytes bytea NOT NULL);
+GRANT SELECT ON bench_file TO npda_bench_app;
+SELECT npda.add_user('bench-national@example.org', 'editor',
+                     (SELECT array_agg(DISTINCT pz_code) FROM npda.paediatric_diabetes_unit u
+                        JOIN npda.submission s ON s.paediatric_diabetes_unit_id = u.id));
+SELECT npda.add_user('bench-team@example.org', 'audit_team', '{}');
+SELECT npda.add_user('bench-unit@example.org', 'editor', ARRAY['$ACCESS_UNIT'], 'npda_bench_editor');
+SQL
+  for f in "${NATIONAL[@]}"; do
+    name=$(basename "$f"); echo "INSERT INTO bench_file VALUES ('$name', '${name%%_*}', pg_catalog.pg_read_binary_file('$f'));"
+  done
+  echo "ANALYZE;"
+} | "${PSQL[@]}" >/dev/null
+access_submit_sql() { # key [act_as e-mail]: every national file again, one transaction each
+  echo "\\o /dev/null"
+  echo "SELECT clock_timestamp() AS t0 \\gset"
+  for f in "${NATIONAL[@]}"; do
+    local name; name=$(basename "$f")
+    printf 'BEGIN; %sSELECT 1 FROM npda.submit_csv(%s, (SELECT bytes FROM bench_file WHERE name = %s), %s, %s); COMMIT;\n' \
+      "${2:+SELECT npda.act_as('$2'); }" "'${name%%_*}'" "'$name'" "$YEAR" "'$name'"
+  done
+  elapsed_sql "$1"
+}
+access_call_sql() { # key call [act_as e-mail]: the call three times, one transaction each
+  echo "\\o /dev/null"
+  for i in 1 2 3; do
+    echo "SELECT clock_timestamp() AS t0 \\gset"
+    echo "BEGIN; ${3:+SELECT npda.act_as('$3'); }SELECT $2; COMMIT;"
+    elapsed_sql "$1_$i"
+  done
+}
+for i in 1 2 3; do
+  access_submit_sql "acc_submit_su_$i" > "$WORK/acc_submit_su.sql"; run_sql "$WORK/acc_submit_su.sql"
+  access_submit_sql "acc_submit_user_$i" bench-national@example.org > "$WORK/acc_submit_user.sql"
+  run_sql "$WORK/acc_submit_user.sql" -U npda_bench_app
+done
+"${PSQL[@]}" -c "VACUUM ANALYZE" >/dev/null
+access_call_sql acc_rescore_su "npda.rescore($YEAR)" > "$WORK/acc_rescore_su.sql"; run_sql "$WORK/acc_rescore_su.sql"
+access_call_sql acc_rescore_user "npda.rescore($YEAR)" bench-team@example.org > "$WORK/acc_rescore_user.sql"
+run_sql "$WORK/acc_rescore_user.sql" -U npda_bench_app
+access_call_sql acc_refresh_su "npda.refresh_kpi_aggregations($YEAR)" > "$WORK/acc_refresh_su.sql"; run_sql "$WORK/acc_refresh_su.sql"
+access_call_sql acc_refresh_user "npda.refresh_kpi_aggregations($YEAR)" bench-team@example.org > "$WORK/acc_refresh_user.sql"
+run_sql "$WORK/acc_refresh_user.sql" -U npda_bench_app
+for k in acc_submit_su acc_submit_user acc_rescore_su acc_rescore_user acc_refresh_su acc_refresh_user; do
+  R[$k]=$(median3 "${R[${k}_1]}" "${R[${k}_2]}" "${R[${k}_3]}")
+done
+# The visit edit, on the children of one unit: superuser, the unit's editor
+# through their own login, and the application acting for that editor.
+"${PSQL[@]}" >/dev/null <<SQL
+CREATE TABLE bench_edit_unit AS
+SELECT row_number() OVER (ORDER BY v.patient_id)::int AS n, min(v.id) AS visit_id
+  FROM npda.visit v JOIN npda.patient p ON p.id = v.patient_id JOIN npda.submission s ON s.id = p.submission_id
+  JOIN npda.paediatric_diabetes_unit u ON u.id = s.paediatric_diabetes_unit_id
+ WHERE s.is_active AND u.pz_code = '$ACCESS_UNIT'
+ GROUP BY v.patient_id;
+ALTER TABLE bench_edit_unit ADD PRIMARY KEY (n);
+GRANT SELECT ON bench_edit_unit TO PUBLIC;
+ANALYZE bench_edit_unit;
+SQL
+NUNIT=$("${PSQL[@]}" -Atc "SELECT count(*) FROM bench_edit_unit")
+cat > "$WORK/edit_unit.pgbench" <<'PGB'
+\set n random(1, :nchildren)
+UPDATE npda.visit SET hba1c = 45 + :n % 30 WHERE id = (SELECT visit_id FROM bench_edit_unit WHERE n = :n);
+PGB
+cat > "$WORK/edit_app.pgbench" <<'PGB'
+\set n random(1, :nchildren)
+BEGIN;
+SELECT npda.act_as('bench-unit@example.org');
+UPDATE npda.visit SET hba1c = 45 + :n % 30 WHERE id = (SELECT visit_id FROM bench_edit_unit WHERE n = :n);
+COMMIT;
+PGB
+edit_median() { # label script user -> median ms of per-transaction latencies
+  local dir="$WORK/lat_$1"; mkdir -p "$dir"
+  "$PGBIN/pgbench" -n -f "$2" -D nchildren="$NUNIT" -t 100 -U "$3" >/dev/null 2>&1   # warm-up
+  (cd "$dir" && "$PGBIN/pgbench" -n -f "$2" -D nchildren="$NUNIT" -t "$EDITS" -U "$3" -r -l --log-prefix=lat >"$dir/out" 2>&1) ||
+    { cat "$dir/out"; exit 1; }
+  awk '{print $3}' "$dir"/lat.* | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]/1000}'
+}
+R[acc_edit_su]=$(edit_median su "$WORK/edit_unit.pgbench" postgres)
+R[acc_edit_login]=$(edit_median login "$WORK/edit_unit.pgbench" npda_bench_editor)
+R[acc_edit_app]=$(edit_median app "$WORK/edit_app.pgbench" npda_bench_app)
+R[acc_edit_app_update]=$(awk '/UPDATE npda.visit/ {printf "%.3f", $1}' "$WORK/lat_app/out")
+R[acc_edit_app_act_as]=$(awk '/npda.act_as/ {printf "%.3f", $1}' "$WORK/lat_app/out")
+
 # ---- report ----
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 met() { awk -v v="$1" -v t="$2" 'BEGIN { print (v != "-" && v <= t) ? "yes" : "NO" }'; }
@@ -274,6 +376,23 @@ done
 row "KPI re-score, ${R[rescore_children]} children (s, median of 3)" "${R[rescore_s]}" "${R[group_s]} GROUP BY" "$kpi_ratio" "<= 1.5" "$(met "$kpi_ratio" 1.5)"
 row "visit edit + trigger, median (ms, n=${R[edit_n]})" "${R[edit_median_ms]}" "" "" "< 1 ms" "$(awk -v v="${R[edit_median_ms]}" 'BEGIN { print (v < 1) ? "yes" : "NO" }')"
 row "visit edit + trigger, p95 (ms)" "${R[edit_p95_ms]}" "" "" "" ""
+echo
+echo "Access control (row security on; the user is an application login acting through npda.act_as, one transaction per call):"
+row "measure" "superuser" "user" "ratio" "target" "met"
+row "--------------------------------------------" "--------------" "--------------" "------" "----------" "----"
+r=$(ratio "${R[acc_submit_user]}" "${R[acc_submit_su]}")
+row "national resubmission, editor of every unit (s)" "${R[acc_submit_su]}" "${R[acc_submit_user]}" "$r" "<= 1.10" "$(met "$r" 1.10)"
+r=$(ratio "${R[acc_rescore_user]}" "${R[acc_rescore_su]}")
+row "KPI re-score, audit team (s)" "${R[acc_rescore_su]}" "${R[acc_rescore_user]}" "$r" "<= 1.10" "$(met "$r" 1.10)"
+r=$(ratio "${R[acc_refresh_user]}" "${R[acc_refresh_su]}")
+row "roll-up refresh, audit team (s)" "${R[acc_refresh_su]}" "${R[acc_refresh_user]}" "$r" "<= 1.10" "$(met "$r" 1.10)"
+echo "   (medians of 3 alternating runs; the resubmission replaces every unit's file, $((${#NATIONAL[@]})) transactions)"
+echo "Visit edit on the children of $ACCESS_UNIT ($NUNIT children, $EDITS transactions each, median ms):"
+r=$(ratio "${R[acc_edit_login]}" "${R[acc_edit_su]}")
+row "one UPDATE, the editor's own login (RLS)" "${R[acc_edit_su]}" "${R[acc_edit_login]}" "$r" "< 1 ms" "$(awk -v v="${R[acc_edit_login]}" 'BEGIN { print (v < 1) ? "yes" : "NO" }')"
+r=$(ratio "${R[acc_edit_app]}" "${R[acc_edit_su]}")
+row "BEGIN; act_as; UPDATE; COMMIT (application)" "${R[acc_edit_su]}" "${R[acc_edit_app]}" "$r" "" ""
+row "  of which act_as / UPDATE (mean ms)" "" "${R[acc_edit_app_act_as]} / ${R[acc_edit_app_update]}" "" "< 1 ms" "$(awk -v v="${R[acc_edit_app_update]}" 'BEGIN { print (v < 1) ? "yes" : "NO" }')"
 echo
 echo "Where the submission time goes (~100k-row file, ${R[prof_s]} s in all, pg_stat_statements track = all):"
 echo "   C++ reader alone on the national files (parse, validate, group; outside PostgreSQL): ${READER} s of ${R[submit_s]} s"

@@ -24,7 +24,7 @@ case "${NPDA_WERROR:-1}" in
 esac
 
 NPDA_PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-15-postgis-3 postgresql-15-postgis-3-scripts
-  postgresql-15-cron postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+  postgresql-15-cron postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl pgbouncer
   make g++ cmake libgtest-dev clang-14 libclang-rt-14-dev)
 
 npda_install_packages() {

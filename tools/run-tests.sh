@@ -9,6 +9,7 @@
 #   5. the upgrade walk (every kept release -> ALTER EXTENSION UPDATE, compared with a
 #      fresh install) and pg_dump/pg_restore (test/upgrade/run.sh)
 #   6. pgTAP files in test/pgtap (pg_prove)
+#   7. npda.act_as through PgBouncer in transaction pooling mode (test/pgbouncer/run.sh)
 #   and, before the cluster starts, the repository checks in test/repo (TAP scripts, one
 #   suite each): one SQL definition per object (sql_layout), no path outside the
 #   repository (no_outside_paths), citations of docs/ and KPI ids resolve (doc_citations)
@@ -132,6 +133,14 @@ if ls test/pgtap/*.sql >/dev/null 2>&1; then
   record "pgTAP" "$p" "$f"
   [ "$f" -eq 0 ] || grep -E -A3 'not ok|Dubious|Bad plan|No plan|Parse errors|ERROR' "$LOGDIR/pgtap.log" | head -60
 fi
+
+echo "== pgbouncer (transaction pooling, one server connection)"
+bash test/pgbouncer/run.sh >"$LOGDIR/pgbouncer.log" 2>&1 || true
+p=$(grep -cE '^ok [0-9]+' "$LOGDIR/pgbouncer.log" || true)
+f=$(grep -cE '^not ok [0-9]+' "$LOGDIR/pgbouncer.log" || true)
+[ "$p" -gt 0 ] || f=$((f + 1))
+record "pgbouncer" "$p" "$f"
+[ "$f" -eq 0 ] || grep -vE '^ok ' "$LOGDIR/pgbouncer.log" | head -30
 
 if [ "$FAILED" -ne 0 ]; then
   echo "== failing suites: ${FAILED_SUITES[*]} (logs in $LOGDIR; server log follows)"

@@ -1,4 +1,4 @@
 -- npda 1.2, tables and data changes. Release 1.2 is in progress: what its
 -- issues add to the schema goes into this folder, in files numbered like the
--- sql/ areas they belong to. Nothing here yet: the definitions of 1.2 live in
--- sql/ (migrations/README.md says what goes where).
+-- sql/ areas they belong to; the definitions of 1.2 live in sql/
+-- (migrations/README.md says what goes where).

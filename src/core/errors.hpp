@@ -33,6 +33,17 @@ inline constexpr const char *kActiveSubmission =
     "NP106";  // an active submission cannot be deleted or truncated (SQL trigger)
 inline constexpr const char *kSubmissionMoved =
     "NP111";  // a submission's PDU, period or dataset cannot change (SQL trigger)
+// NP2xx: access control (users, roles, act_as, lockout; mostly raised by
+// the SQL of sql/70_access.sql, listed here so the numbers stay unique).
+inline constexpr const char *kNotPermitted = "NP201";      // the caller's npda role may not do this
+inline constexpr const char *kNotEmployedAt = "NP202";     // a PDU the caller is not employed at
+inline constexpr const char *kNotApplication = "NP203";    // act_as / record_login outside npda_application
+inline constexpr const char *kUnknownUser = "NP204";       // no such user, or inactive
+inline constexpr const char *kLockedOut = "NP205";         // account locked out (until the time given)
+inline constexpr const char *kAlreadyActing = "NP206";     // act_as for a second person in one transaction
+inline constexpr const char *kClosedPeriodData = "NP207";  // data of a closed period changed by DML
+inline constexpr const char *kTruncateRefused = "NP208";   // TRUNCATE of patient data with active submissions
+inline constexpr const char *kUnsuitableDbRole = "NP209";  // add_user: db_role missing or unsuitable
 // NP9xx: internal errors (a bug: please report).
 inline constexpr const char *kInternal = "NP900";          // a C++ exception that is not npda::Error
 inline constexpr const char *kUnknownException = "NP901";  // catch (...)

@@ -28,6 +28,8 @@ void lock_period(std::int64_t period_id, bool exclusive) { take(lock_key::kPerio
 
 void lock_refresh(std::int64_t period_id) { take(lock_key::kRefresh, period_id, true); }
 
+void lock_login(std::int64_t user_id) { take(lock_key::kLogin, user_id, true); }
+
 }  // namespace npda::pg
 
 // npda._lock_period_exclusive(audit_period_id bigint): the period lock,
@@ -41,5 +43,11 @@ NPDA_FUNCTION(_lock_period_exclusive) {
 // (npda.refresh_kpi_aggregations).
 NPDA_FUNCTION(_lock_refresh) {
     npda::pg::lock_refresh(PG_GETARG_INT64(0));
+    PG_RETURN_VOID();
+}
+
+// npda._lock_login(user_id bigint): one user's login lock (npda.record_login).
+NPDA_FUNCTION(_lock_login) {
+    npda::pg::lock_login(PG_GETARG_INT64(0));
     PG_RETURN_VOID();
 }

@@ -1,6 +1,6 @@
 // The advisory locks npda takes, in one place: their keys, and the functions
-// that take them, from C++ here and from SQL through npda._lock_period_exclusive
-// and npda._lock_refresh. Each is a transaction-level lock in the two-key form
+// that take them, from C++ here and from SQL through npda._lock_period_exclusive,
+// npda._lock_refresh and npda._lock_login. Each is a transaction-level lock in the two-key form
 // (key, id), released at commit or abort; in pg_locks it is a row of locktype
 // 'advisory' with classid = key, objid = id and objsubid = 2.
 // docs/operations.md lists them for DBAs; test/repo/lock_keys.sh checks that
@@ -21,6 +21,9 @@ inline constexpr std::int32_t kRefresh = 1313883202;
 // One audit period: shared by submissions and by the edits that re-score
 // children, exclusive for npda.rescore. id = period id.
 inline constexpr std::int32_t kPeriod = 1313883203;
+// One npda user's login attempts (npda.record_login, exclusive): concurrent
+// failures are counted one after another by the lockout rule. id = user id.
+inline constexpr std::int32_t kLogin = 1313883204;
 }  // namespace lock_key
 
 // The PDU-and-period lock, exclusive.
@@ -29,5 +32,7 @@ void lock_pdu_period(std::int64_t pdu_id, std::int64_t period_id);
 void lock_period(std::int64_t period_id, bool exclusive);
 // The refresh lock of a period, exclusive.
 void lock_refresh(std::int64_t period_id);
+// The login lock of a user, exclusive.
+void lock_login(std::int64_t user_id);
 
 }  // namespace npda::pg

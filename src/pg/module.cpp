@@ -1,4 +1,5 @@
 // Module entry: the magic block and _PG_init.
+#include "access.hpp"
 #include "bulk_load.hpp"
 #include "settings.hpp"
 #include "postgres_headers.hpp"
@@ -11,8 +12,10 @@ PGDLLEXPORT void _PG_init(void) {
     // npda keeps no shared memory and no background worker (scheduling is
     // delegated to pg_cron), so it loads lazily in any backend that calls one
     // of its functions. The set-up: its settings, and clearing the bulk-load
-    // flag at the end of every transaction (see BulkLoadScope).
+    // flag and the person npda.act_as named at the end of every transaction
+    // (see BulkLoadScope and access.cpp).
     npda::pg::define_settings();
     npda::pg::register_bulk_load_reset();
+    npda::pg::register_access_callbacks();
 }
 }

@@ -59,15 +59,39 @@ struct Target {
     npda::Date today = 0;
 };
 
-// Find the PDU and audit period, and refuse a closed period to ordinary users.
-Target resolve_target(const std::string &pz_code, std::optional<int> requested_year) {
+// Who is asking, for the access checks below.
+enum class Caller {
+    // Release 1.2 on: the person of the access model (npda._caller(): the
+    // login's npda user, or the person an application acts for), not
+    // current_user, since npda.submit_csv runs with the extension owner's
+    // rights. Must be employed at the PDU; only the audit team may submit into
+    // a closed period; submitted_by names the person.
+    access_model,
+    // The SQL of releases 1.0-1.1 (the library serves every older script until
+    // ALTER EXTENSION UPDATE): current_user, a member of npda_audit_team for a
+    // closed period, submitted_by = session_user.
+    current_user,
+};
+
+// Find the PDU and audit period, refuse a PDU the caller is not employed at,
+// and a closed period to anyone but the audit team.
+Target resolve_target(const std::string &pz_code, std::optional<int> requested_year, Caller caller) {
     Target t;
-    if (spi_execute("SELECT id FROM npda.paediatric_diabetes_unit WHERE pz_code = $1", {{TEXTOID, text_datum(pz_code)}},
-                    true) == 0)
+    const bool model = caller == Caller::access_model;
+    if (spi_execute(model ? "SELECT id, npda._caller_may_write_pdu(id) FROM npda.paediatric_diabetes_unit "
+                            "WHERE pz_code OPERATOR(pg_catalog.=) $1"
+                          : "SELECT id, true FROM npda.paediatric_diabetes_unit WHERE pz_code = $1",
+                    {{TEXTOID, text_datum(pz_code)}}, true) == 0)
         throw npda::Error(npda::sqlstate::kUnknownPdu, "unknown paediatric diabetes unit \"" + pz_code + "\"",
                           "No row of npda.paediatric_diabetes_unit has this PZ code.",
                           "Check the PZ code; SELECT pz_code, name FROM npda.paediatric_diabetes_unit lists them.");
     t.pdu_id = npda::pg::spi_int64(0, 1);
+    bool employed_isnull = false;
+    if (!DatumGetBool(npda::pg::spi_value(0, 2, employed_isnull)))
+        throw npda::Error(
+            npda::sqlstate::kNotEmployedAt, "you may not submit for " + pz_code,
+            "Editors and coordinators submit for the units they are employed at (npda.organisation_employer).",
+            "Submit for one of your own units, or ask the RCPCH audit team.");
 
     spi_execute("SELECT current_date", {}, true);
     bool isnull = false;
@@ -78,8 +102,10 @@ Target resolve_target(const std::string &pz_code, std::optional<int> requested_y
     // question (no make_date, which raises 22008 for year 0). The same
     // predicate as npda._audit_period_id, written out because this library
     // also serves databases still on an older release's SQL, which lack it.
-    if (spi_execute("SELECT id, dataset_year, is_open, pg_catalog.pg_has_role('npda_audit_team', 'MEMBER') "
-                    "FROM npda.audit_period WHERE npda.audit_year(start_date) OPERATOR(pg_catalog.=) $1",
+    if (spi_execute(model ? "SELECT id, dataset_year, is_open, npda._caller_sees_all() "
+                            "FROM npda.audit_period WHERE npda.audit_year(start_date) OPERATOR(pg_catalog.=) $1"
+                          : "SELECT id, dataset_year, is_open, pg_catalog.pg_has_role('npda_audit_team', 'MEMBER') "
+                            "FROM npda.audit_period WHERE npda.audit_year(start_date) OPERATOR(pg_catalog.=) $1",
                     {{INT4OID, Int32GetDatum(t.audit_year)}}, true) == 0)
         throw npda::Error(npda::sqlstate::kUnknownPeriod, "no audit period " + period_label(t.audit_year),
                           "npda.audit_period has no period starting on 1 April " + std::to_string(t.audit_year) + ".",
@@ -244,7 +270,9 @@ void insert_errors(const std::vector<npda::FieldError> &errors, std::int64_t sub
 
 }  // namespace
 
-NPDA_FUNCTION(_submit_csv) {
+namespace {
+
+Datum submit_csv(FunctionCallInfo fcinfo, Caller caller) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
         throw npda::Error(npda::sqlstate::kInvalidArgument, "pz_code and csv must not be NULL", "",
                           "Call npda.submit_csv('PZ041', <file bytes>, <audit year>, <file name>).");
@@ -276,7 +304,7 @@ NPDA_FUNCTION(_submit_csv) {
                           "PDU codes are PZ followed by three digits, for example PZ041.");
 
     npda::pg::SpiConnection spi;
-    const Target target = resolve_target(*pz_code, year);
+    const Target target = resolve_target(*pz_code, year, caller);
 
     npda::SubmissionContext ctx;
     ctx.pz_code = *pz_code;
@@ -297,10 +325,17 @@ NPDA_FUNCTION(_submit_csv) {
 
     std::size_t visit_count = 0;
     for (const auto &p : parsed.patients) visit_count += p.visits.size();
+    // submitted_by: the person an application acts for (npda.act_as), else
+    // the session user (npda._caller_label(); the column's default before 1.2).
     spi_execute(
-        "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
-        "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count) "
-        "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, $9) RETURNING id",
+        caller == Caller::access_model
+            ? "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
+              "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count, submitted_by) "
+              "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, $9, "
+              "npda._caller_label()) RETURNING id"
+            : "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
+              "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count) "
+              "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, $9) RETURNING id",
         {{INT8OID, Int64GetDatum(target.pdu_id)},
          {INT8OID, Int64GetDatum(target.period_id)},
          {INT2OID, Int16GetDatum(static_cast<int16>(target.dataset))},
@@ -323,3 +358,11 @@ NPDA_FUNCTION(_submit_csv) {
     spi.finish();
     return Int64GetDatum(submission_id);
 }
+
+}  // namespace
+
+// npda._submit_csv as defined from release 1.2: the access model's checks.
+NPDA_FUNCTION(_submit_csv_as_caller) { return submit_csv(fcinfo, Caller::access_model); }
+
+// npda._submit_csv as releases 1.0-1.1 define it.
+NPDA_FUNCTION(_submit_csv) { return submit_csv(fcinfo, Caller::current_user); }

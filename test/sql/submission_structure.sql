@@ -208,13 +208,15 @@ SELECT start_date, is_open FROM npda.audit_period WHERE start_date IN ('2022-04-
 UPDATE npda.audit_period SET is_open = (start_date = '2023-04-01') WHERE start_date IN ('2022-04-01', '2023-04-01');
 SELECT npda.audit_year(start_date) AS audit_year, is_open FROM npda.audit_period
  WHERE start_date IN ('2022-04-01', '2023-04-01') ORDER BY 1;
--- Two roles without LOGIN (roles are cluster-wide: dropped at the end): an
--- ordinary editor with the table privileges a submission needs, and a member
--- of npda_audit_team with the same privileges.
+-- Two roles (roles are cluster-wide: dropped at the end): the login of an
+-- npda editor of PZ041, and a member of npda_audit_team; both also get every
+-- table privilege, which widens nothing (row security and the period rule
+-- hold whatever the grants).
 DROP ROLE IF EXISTS npda_regress_editor;
 DROP ROLE IF EXISTS npda_regress_team;
-CREATE ROLE npda_regress_editor NOLOGIN;
+CREATE ROLE npda_regress_editor LOGIN;
 CREATE ROLE npda_regress_team NOLOGIN IN ROLE npda_audit_team;
+SELECT npda.add_user('regress-editor@example.org', 'editor', '{PZ041}', 'npda_regress_editor') > 0 AS editor_added;
 GRANT USAGE ON SCHEMA npda TO npda_regress_editor, npda_regress_team;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA npda TO npda_regress_editor, npda_regress_team;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA npda TO npda_regress_editor, npda_regress_team;
@@ -249,7 +251,9 @@ SELECT s.is_active AS baseline_still_active,
        (SELECT count(*) FROM npda.patient p WHERE p.submission_id = b.submission_id) = b.patients AS patients_same
   FROM baseline b JOIN npda.submission s ON s.id = b.submission_id;
 
--- Clean up: roles, period states, submissions.
+-- Clean up: the editor's user and log rows, roles, period states, submissions.
+DELETE FROM npda.visit_activity a USING npda.npda_user u WHERE u.id = a.npda_user_id AND u.db_role = 'npda_regress_editor';
+DELETE FROM npda.npda_user WHERE db_role = 'npda_regress_editor';
 DROP OWNED BY npda_regress_editor, npda_regress_team;
 DROP ROLE npda_regress_editor;
 DROP ROLE npda_regress_team;

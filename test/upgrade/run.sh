@@ -12,8 +12,8 @@
 #    types, comments, privileges, extension members), hold the fresh seed data,
 #    keep every user row and score its children as before.
 # 3. the comparison itself can fail: edits a forgotten migration would leave
-#    behind (a column, an index, a comment, a privilege) each change the
-#    description of a fresh database.
+#    behind (a column, an index, a comment, a privilege, row security, a policy,
+#    a view option) each change the description of a fresh database.
 # 4. restored: pg_dump -Fc of the fresh database (after changing an audit period
 #    and adding data) restored into a new database holds the same data.
 set -uo pipefail
@@ -44,15 +44,20 @@ mapfile -t old_versions < <(for f in test/upgrade/released/npda--*.sql; do
 # Every table of the extension: row count and a hash of the rows. scored_at
 # (when a derived score was computed) is left out: scores are rebuilt on
 # restore; kpi_aggregation_refresh is bookkeeping of derived data whose times
-# differ by design.
+# differ by design. A second argument names more tables to leave out.
 fingerprint() {
-  q -d "$1" -At <<'SQL'
+  q -d "$1" -At -v skip="${2:-}" <<'SQL'
 SELECT string_agg(format('%s %s %s', c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM npda.%I', c.relname), false, true, '')))[1]::text,
                          (xpath('/row/h/text()', query_to_xml(format('SELECT md5(coalesce(string_agg((to_jsonb(t) - ''scored_at'')::text, ''|'' ORDER BY (to_jsonb(t) - ''scored_at'')::text), '''')) AS h FROM npda.%I t', c.relname), false, true, '')))[1]::text), E'\n' ORDER BY c.relname)
 FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
 WHERE s.nspname = 'npda' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  AND c.relname <> 'kpi_aggregation_refresh';
+  AND c.relname <> 'kpi_aggregation_refresh' AND c.relname <> ALL (string_to_array(:'skip', ' '));
 SQL
+}
+# The rows of the tables that existed before an update, after it (an update
+# may add tables).
+fingerprint_of_tables_in() { # database fingerprint-file
+  fingerprint "$1" | awk 'NR == FNR { keep[$1]; next } $1 in keep' "$2" -
 }
 
 # pg_dump leaves out extension members, so describe the catalog directly. The
@@ -69,6 +74,8 @@ SELECT * FROM (
   LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
   WHERE c.relnamespace IN (SELECT oid FROM ns)
   UNION ALL SELECT 'relation ' || relname || ' ' || relkind::text || coalesce(' acl ' || relacl::text, '')
+         || CASE WHEN relrowsecurity THEN ' row-security' ELSE '' END || CASE WHEN relforcerowsecurity THEN ' forced' ELSE '' END
+         || coalesce(' options ' || reloptions::text, '')
          || coalesce(' partition ' || pg_get_expr(relpartbound, oid), '') || coalesce(' -- ' || obj_description(oid, 'pg_class'), '')
   FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns)
   UNION ALL SELECT 'constraint ' || conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)
@@ -82,7 +89,10 @@ SELECT * FROM (
   UNION ALL SELECT 'type ' || t.typname || ' ' || coalesce((SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = t.oid), '')
          || coalesce(' -- ' || obj_description(t.oid, 'pg_type'), '')
   FROM pg_type t WHERE t.typnamespace IN (SELECT oid FROM ns) AND t.typtype IN ('e', 'c', 'd') AND t.typrelid = 0
-  UNION ALL SELECT 'policy ' || polname || ' ' || polrelid::regclass::text FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace IN (SELECT oid FROM ns)
+  UNION ALL SELECT 'policy ' || polname || ' ' || polrelid::regclass::text || ' ' || polcmd::text || ' ' || polpermissive::text
+         || ' ' || polroles::regrole[]::text || coalesce(' using ' || pg_get_expr(polqual, polrelid), '')
+         || coalesce(' check ' || pg_get_expr(polwithcheck, polrelid), '') || coalesce(' -- ' || obj_description(p.oid, 'pg_policy'), '')
+  FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace IN (SELECT oid FROM ns)
   UNION ALL SELECT 'config dump ' || unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'npda'
   UNION ALL SELECT 'member ' || pg_describe_object(d.classid, d.objid, d.objsubid)
   FROM pg_depend d WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid IN (SELECT oid FROM ext) AND d.deptype = 'e'
@@ -130,25 +140,29 @@ for v in "${old_versions[@]}"; do
   check $? "catalog updated from $v equals a fresh $default install"
   [ -s "$work/catalog-from-$v.diff" ] && head -40 "$work/catalog-from-$v.diff"
   if [ $with_data = 1 ]; then
-    diff "$work/data-before-$v.txt" <(fingerprint "$db") >/dev/null
+    diff "$work/data-before-$v.txt" <(fingerprint_of_tables_in "$db" "$work/data-before-$v.txt") >/dev/null
     check $? "every row kept by the update from $v"
     q -d "$db" -c "SELECT npda.rescore(2024)" >/dev/null && q -d "$db" -c "SELECT npda.refresh_kpi_aggregations()" >/dev/null
     check $? "re-score and roll-up run after the update from $v"
     [ "$(scores_of "$db")" = "$(cat "$work/scores-before-$v.txt")" ]
     check $? "children updated from $v score as before"
   else
-    diff <(fingerprint npda_fresh) <(fingerprint "$db") >/dev/null
+    # (the pseudonym secret is drawn at random in every database)
+    diff <(fingerprint npda_fresh pseudonym_secret) <(fingerprint "$db" pseudonym_secret) >/dev/null
     check $? "seed data updated from $v equals a fresh install's"
   fi
 done
 
 # The comparison notices what a forgotten migration would leave behind.
 mutations=(
-  "ALTER TABLE npda.visit DROP COLUMN blood_gas_ph;"
+  "ALTER TABLE npda.submission DROP COLUMN replaced_at;"
   "DROP INDEX npda.patient_nhs_number;"
   "COMMENT ON FUNCTION npda.rescore(integer, date) IS 'changed';"
   "GRANT SELECT ON npda.patient TO PUBLIC;"
   "ALTER EXTENSION npda DROP FUNCTION npda.audit_quarter(date);"
+  "ALTER TABLE npda.visit DISABLE ROW LEVEL SECURITY;"
+  "ALTER POLICY visit_read ON npda.visit USING (true);"
+  "ALTER VIEW npda.patient_kpi_results RESET (security_invoker);"
 )
 for m in "${mutations[@]}"; do
   catalog_of npda_fresh "$m" >"$work/catalog-mutated.txt" &&
