@@ -29,7 +29,6 @@ void define_settings() {
     DefineCustomIntVariable("npda.max_findings_per_row",
                             "Findings of one code recorded on one row; the rest are counted in the summary finding.",
                             nullptr, &max_findings_per_row, 100, 1, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    MarkGUCPrefixReserved("npda");
 }
 
 std::int64_t max_file_bytes() { return static_cast<std::int64_t>(max_file_size_kb) * 1024; }
