@@ -29,6 +29,8 @@ inline constexpr const char *kUnknownPdu = "NP103";         // no such PZ code
 inline constexpr const char *kUnknownPeriod = "NP104";      // no such audit period
 inline constexpr const char *kInvalidArgument = "NP105";    // a function argument out of its domain
 inline constexpr const char *kActiveSubmission = "NP106";   // an active submission cannot be deleted (SQL trigger)
+// NP2xx: organisation releases, NP201-NP206, raised in SQL by
+// npda.apply_organisation_release (sql/25_organisation_releases.sql, docs/error-codes.md).
 // NP9xx: internal errors (a bug: please report).
 inline constexpr const char *kInternal = "NP900";           // a C++ exception that is not npda::Error
 inline constexpr const char *kUnknownException = "NP901";   // catch (...)

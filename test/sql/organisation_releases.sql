@@ -308,7 +308,7 @@ SELECT npda.apply_organisation_release(jsonb_set(doc, '{paediatric_diabetes_unit
          SELECT jsonb_agg(o ORDER BY o ->> 'code') FROM (
            SELECT o FROM jsonb_array_elements(doc -> 'paediatric_diabetes_units') o WHERE o ->> 'code' <> 'PZ206'
            UNION ALL SELECT '{"code": "PZ300", "name": "NEW UNIT", "trust": "RGT", "local_health_board": null, "integrated_care_board": "QZ1", "country": "E92000001", "paediatric_diabetes_network": "PN06"}'::jsonb) x(o))),
-       '2027-04-01') - 'effective_from' - 'audit_years_to_refresh' AS summary
+       '2027-04-01') - 'effective_from' - 'audit_years_to_refresh' - 'release_id' AS summary
   FROM (SELECT npda.organisation_release('2027-04-01') AS doc) r;
 SELECT pz_code, name, lead_organisation_ods_code, lead_ods_code_kind, parent_type, valid_from, valid_to
   FROM npda.paediatric_diabetes_unit WHERE pz_code IN ('PZ206', 'PZ300') ORDER BY pz_code;
