@@ -316,7 +316,7 @@ CREATE OR REPLACE FUNCTION npda._pdu_hierarchy_for_roll_up(audit_period_id bigin
   BEGIN ATOMIC
     WITH period AS (
       SELECT ap.start_date AS day FROM npda.audit_period ap WHERE ap.id = _pdu_hierarchy_for_roll_up.audit_period_id
-    ), unit_day AS (
+    ), unit_day AS MATERIALIZED (
       SELECT u.id, u.pz_code,
              CASE WHEN EXISTS (SELECT FROM npda.paediatric_diabetes_unit_version v
                                 WHERE v.paediatric_diabetes_unit_id = u.id AND v.valid_from <= p.day
@@ -331,12 +331,16 @@ CREATE OR REPLACE FUNCTION npda._pdu_hierarchy_for_roll_up(audit_period_id bigin
              END AS day,
              p.day AS period_day
         FROM npda.paediatric_diabetes_unit u, period p
+    ), hierarchy AS MATERIALIZED (
+      -- Once per distinct day (usually the period's first day alone).
+      SELECT days.day, h.*
+        FROM (SELECT DISTINCT ud.day FROM unit_day ud WHERE ud.day IS NOT NULL) AS days
+       CROSS JOIN LATERAL npda.pdu_hierarchy_at(days.day) AS h
     )
     SELECT h.paediatric_diabetes_unit_id, h.pz_code, h.trust_ods_code, h.local_health_board_ods_code,
            h.integrated_care_board_ods_code, h.nhs_england_region_code, h.country_ons_code, d.day = d.period_day
-      FROM (SELECT DISTINCT ud.day FROM unit_day ud WHERE ud.day IS NOT NULL) AS days
-     CROSS JOIN LATERAL npda.pdu_hierarchy_at(days.day) AS h
-      JOIN unit_day d ON d.id = h.paediatric_diabetes_unit_id AND d.day = days.day
+      FROM hierarchy h
+      JOIN unit_day d ON d.id = h.paediatric_diabetes_unit_id AND d.day = h.day
     UNION ALL
     SELECT ud.id, ud.pz_code, NULL, NULL, NULL, NULL, NULL, false FROM unit_day ud WHERE ud.day IS NULL;
   END;

@@ -13,9 +13,9 @@ CREATE EXTENSION IF NOT EXISTS npda CASCADE;
 SELECT :'doc'::jsonb = npda.organisation_release('2026-04-01') AS document_is_the_data_in_force;
 \! perl tools/load-organisations --effective-from 2026-04-01 seeds/orgs
 SELECT count(*) AS releases FROM npda.organisation_release_log;
--- A renamed network, dry run.
+-- A renamed network, dry run (from 2031-04-01, after the last audit period: no roll-ups to mark).
 \! rm -rf results/organisation_tool && cp -r seeds/orgs results/organisation_tool && sed -i 's/^PN02,South West$/PN02,South West England/' results/organisation_tool/paediatric_diabetes_networks.csv
-\! perl tools/load-organisations --effective-from 2026-04-01 --dry-run results/organisation_tool
+\! perl tools/load-organisations --effective-from 2031-04-01 --dry-run results/organisation_tool
 SELECT count(*) AS releases FROM npda.organisation_release_log;
 -- A trust in an ICB the export does not have.
 \! sed -i 's/^RVV,\(.*\),QKS,E54000032,Y59,QKS,false$/RVV,\1,QXX,E54000032,Y59,QKS,false/' results/organisation_tool/trusts.csv
