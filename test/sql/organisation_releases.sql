@@ -229,6 +229,7 @@ SELECT audit_year, area_code, ST_Equals(geom, (SELECT ST_Union(boundary) FROM np
                                                   (SELECT id FROM npda.integrated_care_board WHERE ods_code IN ('QUE', 'QMM'))))
                                   AS union_of_que_qmm
   FROM npda.kpi_map WHERE kpi = '1' AND level = 'integrated_care_board' AND area_code IN ('QUE', 'QMM', 'QZ1')
+   AND audit_year IN (2025, 2026)
  ORDER BY audit_year, area_code;
 
 -- 7. Export -> apply after the release is a no-op too, and so is the same
