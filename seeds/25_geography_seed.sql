@@ -2,7 +2,7 @@
 -- seeds/orgs/boundaries/*.geojson; do not edit.  Re-run the generator instead (see its header).
 --
 -- Sources, licences and attribution: seeds/SOURCES.md.  What is seeded and the doubtful links:
--- docs/geography.md.  Tables: sql/20_geography.sql.  Seed order: spec/data-model.md section 13.3.
+-- docs/geography.md.  Tables: migrations/1.0/20_geography.sql.  Seed order: docs/data-model.md §13.3.
 -- References are resolved by natural code; the check at the end fails CREATE EXTENSION if any
 -- reference did not resolve or any boundary was not attached.
 

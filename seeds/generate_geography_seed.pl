@@ -14,7 +14,7 @@
 #
 # What it does.  It reads the organisation CSVs (RFC 4180, UTF-8, header row, empty field = NULL)
 # and writes INSERT ... SELECT ... FROM (VALUES ...) statements in the seed order of
-# spec/data-model.md section 13.3: country, nhs_england_region, integrated_care_board, local_health_board,
+# docs/data-model.md §13.3: country, nhs_england_region, integrated_care_board, local_health_board,
 # paediatric_diabetes_network, trust, organisation, paediatric_diabetes_unit.  References are
 # resolved in SQL by natural code (LEFT JOIN on ods_code / ons_code / ...), never by guessed ids;
 # rows are inserted in order of their code, so the identity ids are the same on every install.
@@ -291,7 +291,7 @@ emit(<<'SQL');
 -- seeds/orgs/boundaries/*.geojson; do not edit.  Re-run the generator instead (see its header).
 --
 -- Sources, licences and attribution: seeds/SOURCES.md.  What is seeded and the doubtful links:
--- docs/geography.md.  Tables: sql/20_geography.sql.  Seed order: spec/data-model.md section 13.3.
+-- docs/geography.md.  Tables: migrations/1.0/20_geography.sql.  Seed order: docs/data-model.md §13.3.
 -- References are resolved by natural code; the check at the end fails CREATE EXTENSION if any
 -- reference did not resolve or any boundary was not attached.
 SQL

@@ -57,6 +57,18 @@ CREATE OR REPLACE FUNCTION npda.audit_quarter(date) RETURNS integer
   LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION npda.audit_quarter(date) IS
   'Quarter of the audit year: 1 April-June, 2 July-September, 3 October-December, 4 January-March (decision D10). NULL for NULL.';
+-- The one rule from an audit year (the calendar year a period starts) to its
+-- period. Any integer is a fair question: no make_date here, which would raise
+-- 22008 for year 0 or years beyond the date range instead of "no such period".
+CREATE OR REPLACE FUNCTION npda._audit_period_id(audit_year integer) RETURNS bigint
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT ap.id FROM npda.audit_period ap WHERE npda.audit_year(ap.start_date) = audit_year;
+  END;
+COMMENT ON FUNCTION npda._audit_period_id(integer) IS
+  'Internal: the id of the audit period starting on 1 April of audit_year, or NULL when there is none (any integer, NULL included, is accepted). Every function taking an audit year resolves it here.';
+
 CREATE OR REPLACE FUNCTION npda.nhs_number_is_valid(text) RETURNS boolean
   AS 'MODULE_PATHNAME', 'nhs_number_is_valid'
   LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

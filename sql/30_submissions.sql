@@ -40,8 +40,53 @@ COMMENT ON FUNCTION npda.submission_refuse_active_delete() IS
   'Trigger: refuse to delete an active submission (SQLSTATE NP106); deleting an inactive one removes its children.';
 CREATE OR REPLACE TRIGGER submission_refuse_active_delete BEFORE DELETE ON npda.submission
   FOR EACH ROW EXECUTE FUNCTION npda.submission_refuse_active_delete();
+
+-- TRUNCATE skips row triggers, so it gets the same rule as a statement: while
+-- any submission is active, truncating the table (or anything that cascades
+-- into it) would silently drop PDUs' current data.
+CREATE OR REPLACE FUNCTION npda.submission_refuse_truncate() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  active bigint;
+BEGIN
+  SELECT count(*) INTO active FROM npda.submission WHERE is_active;
+  IF active > 0 THEN
+    RAISE EXCEPTION USING ERRCODE = 'NP106',
+      MESSAGE = format('npda.submission cannot be truncated while submissions are active (%s active)', active),
+      DETAIL = 'Active submissions hold the PDUs'' data for their audit periods.',
+      HINT = 'Withdraw them first (UPDATE npda.submission SET is_active = false ...), then delete or truncate.';
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION npda.submission_refuse_truncate() IS
+  'Trigger: refuse TRUNCATE of npda.submission (SQLSTATE NP106) while any submission is active, as DELETE is refused row by row.';
+CREATE OR REPLACE TRIGGER submission_refuse_truncate BEFORE TRUNCATE ON npda.submission
+  FOR EACH STATEMENT EXECUTE FUNCTION npda.submission_refuse_truncate();
+
+-- A submission's children were scored for its period and roll up under its
+-- PDU: moving it to another period or PDU would leave their scores and the
+-- roll-ups behind. Not a supported operation: submit the file again instead.
+CREATE OR REPLACE FUNCTION npda.submission_refuse_move() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NEW.audit_period_id IS DISTINCT FROM OLD.audit_period_id
+     OR NEW.paediatric_diabetes_unit_id IS DISTINCT FROM OLD.paediatric_diabetes_unit_id
+     OR NEW.dataset_year IS DISTINCT FROM OLD.dataset_year THEN
+    RAISE EXCEPTION USING ERRCODE = 'NP111',
+      MESSAGE = format('submission %s cannot be moved to another PDU, audit period or dataset', OLD.id),
+      DETAIL = 'Its children were read and scored for its own PDU and period.',
+      HINT = 'Submit the file again for the right PDU and audit year with npda.submit_csv.';
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION npda.submission_refuse_move() IS
+  'Trigger: refuse changing a submission''s PDU, audit period or dataset (SQLSTATE NP111): its children''s scores and the roll-ups would stay behind.';
+CREATE OR REPLACE TRIGGER submission_refuse_move BEFORE UPDATE OF audit_period_id, paediatric_diabetes_unit_id, dataset_year ON npda.submission
+  FOR EACH ROW EXECUTE FUNCTION npda.submission_refuse_move();
 COMMENT ON TABLE npda.patient IS
-  'One child as submitted by one PDU in one submission (not a person master record: the same child appears again in every submission and under every PDU that submits them). Patient-level values resolved across the child''s rows as data-model.md §8 describes.';
+  'One child as submitted by one PDU in one submission (not a person master record: the same child appears again in every submission and under every PDU that submits them). Patient-level values resolved across the child''s rows as docs/data-model.md §8 describes.';
 COMMENT ON COLUMN npda.patient.id IS 'Surrogate key.';
 COMMENT ON COLUMN npda.patient.submission_id IS 'The submission that carried this child (npda.submission.id); deleted with it when replaced.';
 COMMENT ON COLUMN npda.patient.nhs_number IS 'NHS number, normalised to ten digits (separators removed); NULL for Jersey children (unique_reference_number).';
@@ -61,7 +106,7 @@ COMMENT ON COLUMN npda.patient.immunotherapy_date IS '2026 dataset: date immunot
 COMMENT ON COLUMN npda.patient.first_row_number IS 'CSV record number of the child''s first row (header = 1); patient-level errors are reported there.';
 COMMENT ON COLUMN npda.patient.is_valid IS 'False when any finding was recorded on any of the child''s rows.';
 COMMENT ON TABLE npda.transfer IS
-  'The link between a child''s record and the PDU that submitted it, with the leaving-service data (one row per patient row). A move between units is the sending PDU''s leaving date with reason 2 plus the receiving PDU''s own submission (data-model.md §11).';
+  'The link between a child''s record and the PDU that submitted it, with the leaving-service data (one row per patient row). A move between units is the sending PDU''s leaving date with reason 2 plus the receiving PDU''s own submission (docs/data-model.md §11).';
 COMMENT ON COLUMN npda.transfer.id IS 'Surrogate key.';
 COMMENT ON COLUMN npda.transfer.patient_id IS 'The child''s record (npda.patient.id).';
 COMMENT ON COLUMN npda.transfer.paediatric_diabetes_unit_id IS 'The PDU caring for the child in this record (the submitting PDU).';
@@ -70,7 +115,7 @@ COMMENT ON COLUMN npda.transfer.reason_leaving_service IS 'Reason for leaving: 1
 COMMENT ON COLUMN npda.transfer.previous_pz_code IS 'PZ code of a unit the child came from, when known (not carried by the CSV).';
 
 COMMENT ON TABLE npda.visit IS
-  'One row per CSV data row ("visit or activity") of a child''s record. Every clinical field is nullable and each observation carries its own date; a value that could not be read is NULL and its finding is in npda.submission_error. Codes are kept as submitted even when outside their value set (the finding says so). Value sets: spec data-model.md §3.';
+  'One row per CSV data row ("visit or activity") of a child''s record. Every clinical field is nullable and each observation carries its own date; a value that could not be read is NULL and its finding is in npda.submission_error. Codes are kept as submitted even when outside their value set (the finding says so). Value sets: docs/data-model.md §3.';
 COMMENT ON COLUMN npda.visit.id IS 'Surrogate key.';
 COMMENT ON COLUMN npda.visit.patient_id IS 'The child''s record (npda.patient.id).';
 COMMENT ON COLUMN npda.visit.row_number IS 'CSV record number of the row in its file (header = 1, first data row = 2); also the file order that breaks ties between visits on one date (KPI decision D1).';

@@ -107,13 +107,17 @@ DECLARE
   period_id bigint;
   n integer;
 BEGIN
-  SELECT id INTO period_id FROM npda.audit_period WHERE start_date = make_date(audit_year, 4, 1);
+  period_id := npda._audit_period_id(audit_year);
   IF period_id IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'NP104', MESSAGE = format('no audit period %s', audit_year),
       HINT = 'Pass the audit year as the calendar year the period starts (2025 for 2025-26).';
   END IF;
   IF as_of IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'NP105', MESSAGE = 'as_of must not be NULL';
+  END IF;
+  IF NOT isfinite(as_of) THEN
+    RAISE EXCEPTION USING ERRCODE = 'NP105', MESSAGE = format('as_of must be a finite date, not %s', as_of),
+      HINT = 'Pass the day the results should stand on, e.g. current_date or the end of the period.';
   END IF;
   -- Exclusive against submissions for the period (they hold it shared), so a
   -- replacement cannot remove children while they are being scored.

@@ -90,7 +90,7 @@ BEGIN
       LEFT JOIN npda.kpi_aggregation_refresh r ON r.audit_period_id = ap.id
      WHERE CASE WHEN audit_year IS NULL
                 THEN r.audit_period_id IS NOT NULL AND (r.refreshed_at IS NULL OR r.refreshed_at < r.data_changed_at)
-                ELSE ap.start_date = make_date(audit_year, 4, 1) END
+                ELSE ap.id = npda._audit_period_id(audit_year) END
      ORDER BY ap.start_date
   LOOP
     -- One rebuild at a time per period: a concurrent refresh waits, then

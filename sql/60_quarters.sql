@@ -1,10 +1,10 @@
--- Quarter breakdowns for reporting during the year (spec/kpis.md §6.4, D10):
+-- Quarter breakdowns for reporting during the year (docs/kpis.md §6.4, D10):
 -- new diagnoses, admissions, DKA admissions, leavers and transitions to adult
 -- care per quarter of the audit year, for each PDU and nationally.
 
 CREATE OR REPLACE VIEW npda.kpi_quarterly AS
 WITH scope AS (
-  -- Every child of an active submission, with what §6.4 counts.
+  -- Every child of an active submission, with what docs/kpis.md §6.4 counts.
   SELECT u.pz_code, ap.id AS audit_period_id, ap.start_date, ap.end_date, ap.dataset_year,
          p.id AS patient_id, coalesce(p.nhs_number, 'U' || p.unique_reference_number) AS child,
          p.diagnosis_date, t.date_leaving_service, t.reason_leaving_service,
@@ -81,7 +81,7 @@ SELECT a.level, a.area_code, npda.audit_year(ap.start_date) AS audit_year, q AS 
  WHERE (ap.start_date + make_interval(months => 3 * (q - 1)))::date <= current_date
  GROUP BY a.level, a.area_code, ap.start_date, q;
 COMMENT ON VIEW npda.kpi_quarterly IS
-  'Quarter breakdowns for reporting during the year (kpis.md §6.4, D10: Q1 April-June ... Q4 January-March): new diagnoses (KPI 2 children, by diagnosis date), distinct qualifying admissions and DKA admissions (KPIs 46, 47, by admission date, or discharge date when the admission falls outside the period), leavers (KPI 9, by leaving date) and transitions to adult care (leaving reason 1), per PDU and nationally (each child and admission once). An open period shows only the quarters that have begun. Computed live from the active submissions and the per-child scores.';
+  'Quarter breakdowns for reporting during the year (docs/kpis.md §6.4, D10: Q1 April-June ... Q4 January-March): new diagnoses (KPI 2 children, by diagnosis date), distinct qualifying admissions and DKA admissions (KPIs 46, 47, by admission date, or discharge date when the admission falls outside the period), leavers (KPI 9, by leaving date) and transitions to adult care (leaving reason 1), per PDU and nationally (each child and admission once). An open period shows only the quarters that have begun. Computed live from the active submissions and the per-child scores.';
 COMMENT ON COLUMN npda.kpi_quarterly.level IS 'pdu or national.';
 COMMENT ON COLUMN npda.kpi_quarterly.area_code IS 'PZ code, or ''national''.';
 COMMENT ON COLUMN npda.kpi_quarterly.audit_year IS 'Audit year (start year of the period).';

@@ -41,7 +41,7 @@ trap 'npda_cluster_stop; rm -rf "$WORK"' EXIT
 npda_install_packages
 npda_build_install
 echo "== building the generator (build/npda_gen)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$WORK/cmake.log" 2>&1 &&
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNPDA_WERROR="$NPDA_CMAKE_WERROR" >"$WORK/cmake.log" 2>&1 &&
   cmake --build build --target npda_gen -j2 >>"$WORK/cmake.log" 2>&1 || { tail -30 "$WORK/cmake.log"; exit 1; }
 GEN=build/npda_gen
 
@@ -52,7 +52,8 @@ shared_preload_libraries = 'pg_cron,pg_stat_statements'
 pg_stat_statements.track = none
 pg_stat_statements.max = 1000
 CONF
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$NPDA_CLUSTER_DIR/data" -l "$NPDA_CLUSTER_DIR/server.log" -w restart >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$NPDA_CLUSTER_DIR/data" -l "$NPDA_CLUSTER_DIR/server.log" -w restart \
+  >/dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-   # no inherited lock (see npda_cluster_start)
 psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null
 export PGDATABASE=$DB
 # (the WARNING that pg_cron lives in another database is expected here)
@@ -61,6 +62,10 @@ psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION npda CASCADE; CREATE EXTENSIO
 
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -P pager=off)
 declare -A R   # results: key -> value
+# The generator writes files "as of today"; that day must be the server's, or
+# data generated without errors earns findings (a visit after the server's
+# today, an age crossing a birthday) when the two clocks disagree.
+TODAY=$("${PSQL[@]}" -At -c "SELECT current_date")
 run_sql() { # file -> fills R from "RESULT key value" lines; a CHECKPOINT first, so no phase pays for another's dirty buffers
   local out
   "${PSQL[@]}" -c "CHECKPOINT" >/dev/null
@@ -87,7 +92,7 @@ submit_sql() { # year file...: one statement per file, autocommit
 
 echo "== generating the national data set"
 mkdir -p "$WORK/national" "$WORK/lin" "$WORK/reader"
-$GEN --seed "$SEED" --audit-year $YEAR --template 2021 --pdus all --children "$CHILDREN" \
+$GEN --today "$TODAY" --seed "$SEED" --audit-year $YEAR --template 2021 --pdus all --children "$CHILDREN" \
   --visits-per-child "$VISITS" --out "$WORK/national" --check | sed 's/^/   /'
 chmod 644 "$WORK"/national/*.csv
 NATIONAL=("$WORK"/national/*.csv)
@@ -180,10 +185,10 @@ echo "== 2. linearity: one file per size, each in a fresh session"
 LIN_SIZES=(1000 10000 40000)
 LIN_PDUS=(PZ002 PZ003 PZ004)
 for i in 0 1 2; do
-  $GEN --seed "$SEED" --audit-year $LIN_YEAR --template 2021 --pdus "${LIN_PDUS[$i]}" --children-per-pdu "${LIN_SIZES[$i]}" \
+  $GEN --today "$TODAY" --seed "$SEED" --audit-year $LIN_YEAR --template 2021 --pdus "${LIN_PDUS[$i]}" --children-per-pdu "${LIN_SIZES[$i]}" \
     --visits-per-child "$VISITS" --move-rate 0 --out "$WORK/lin" --quiet
 done
-$GEN --seed "$SEED" --audit-year $LIN_YEAR --template 2021 --pdus PZ005 --children-per-pdu 10000 \
+$GEN --today "$TODAY" --seed "$SEED" --audit-year $LIN_YEAR --template 2021 --pdus PZ005 --children-per-pdu 10000 \
   --visits-per-child "$VISITS" --move-rate 0 --out "$WORK/lin" --quiet   # for step 5
 chmod 644 "$WORK"/lin/*.csv
 for i in 0 1 2; do
@@ -241,7 +246,7 @@ SELECT round((total_exec_time / calls)::numeric, 3), round((total_plan_time / gr
  ORDER BY total_exec_time DESC LIMIT 8;
 SQL
 )
-READER=$($GEN --seed "$SEED" --audit-year $YEAR --template 2021 --pdus all --children "$CHILDREN" \
+READER=$($GEN --today "$TODAY" --seed "$SEED" --audit-year $YEAR --template 2021 --pdus all --children "$CHILDREN" \
   --visits-per-child "$VISITS" --out "$WORK/reader" --check | sed -n 's/.*reader time \([0-9.]*\) s.*/\1/p')
 
 # ---- report ----

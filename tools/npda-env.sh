@@ -15,6 +15,13 @@ PGBIN=/usr/lib/postgresql/15/bin
 export PG_CONFIG=$PGBIN/pg_config
 NPDA_CLUSTER_DIR=${NPDA_CLUSTER_DIR:-/tmp/npda-cluster-$(id -u)}
 NPDA_PORT=${NPDA_PORT:-55432}
+# Warnings are errors in every build unless NPDA_WERROR=0 (make test
+# NPDA_WERROR=0, for a newer compiler that warns about more); the PGXS build
+# reads NPDA_WERROR itself, CMake is given -DNPDA_WERROR=$NPDA_CMAKE_WERROR.
+case "${NPDA_WERROR:-1}" in
+  0|OFF|off|no|false) NPDA_CMAKE_WERROR=OFF ;;
+  *) NPDA_CMAKE_WERROR=ON ;;
+esac
 
 NPDA_PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-15-postgis-3 postgresql-15-postgis-3-scripts
   postgresql-15-cron postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
@@ -74,6 +81,10 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 40
 CONF
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$NPDA_CLUSTER_DIR/data" -l "$NPDA_CLUSTER_DIR/server.log" -w start >/dev/null
+  # The server must not inherit the caller's open files beyond the standard
+  # three: a lock a wrapper holds (flock, a CI runner) would otherwise stay
+  # held by the postmaster after this script ends.
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$NPDA_CLUSTER_DIR/data" -l "$NPDA_CLUSTER_DIR/server.log" -w start \
+    >/dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
   export PGHOST=$NPDA_CLUSTER_DIR PGPORT=$NPDA_PORT PGUSER=postgres PGDATABASE=postgres
 }

@@ -262,7 +262,7 @@ Person make_person(std::uint64_t seed, bool jersey, const Settings &s, std::unor
     int ty = 0, tm = 0, td = 0;
     npda::date_to_ymd(s.today, ty, tm, td);
     if (tm == 2 && td == 29) td = 28;
-    const Date oldest = npda::date_from_ymd(ty - 25, tm, td) + 1;  // under 25 today (§4.6)
+    const Date oldest = npda::date_from_ymd(ty - 25, tm, td) + 1;  // under 25 today (docs/data-model.md §4.6)
     for (int attempt = 0; attempt < 50; ++attempt) {
         // Age today: most children 8-17, few babies, few young adults.
         const int age = r.pick<int>({{0, 0.1}, {1, 0.4}, {2, 0.8}, {3, 1.2}, {4, 1.6}, {5, 2.2}, {6, 2.8},
@@ -295,6 +295,119 @@ double visit_share(Date from, Date to, const Settings &s) {
     return 0.25 + 0.75 * frac;
 }
 
+// A unit's traits, each from the unit's own seed (independent of the
+// selection); `weight` is its relative size for --children.
+PduPlan plan_unit(const Options &o, const Pdu &pdu, const std::vector<std::string> &outwards, double &weight) {
+    Rng u(mix(o.seed, static_cast<std::uint64_t>(pdu.number), 0x554E4954ULL));
+    PduPlan up;
+    up.pdu = pdu;
+    weight = std::exp(u.normal(0, 0.55)) * (pdu.urn ? 0.25 : 1.0);
+    up.spaced_nhs = u.chance(0.35);
+    up.hba1c_percent = u.chance(0.06);
+    up.pdu_cell = u.chance(0.05) ? std::to_string(pdu.number) : pdu.pz;
+    const int gps = u.range(15, 40);
+    for (int i = 0; i < gps; ++i) {
+        std::string gp(1, kGpLetters[u.range(0, static_cast<int>(sizeof kGpLetters) - 2)]);
+        for (int k = 0; k < 5; ++k) gp.push_back(digit(u.range(0, 9)));
+        up.gp_pool.push_back(gp);
+    }
+    const std::string own = pdu.outward.empty() ? outwards[static_cast<std::size_t>(u.range(0, static_cast<int>(outwards.size()) - 1))] : pdu.outward;
+    // Mostly the unit's own postcode district; a third from elsewhere (Jersey: only JE).
+    for (int i = 0; i < 4; ++i) up.outward_pool.push_back(own);
+    if (!pdu.urn)
+        for (int i = 0; i < 2; ++i) up.outward_pool.push_back(outwards[static_cast<std::size_t>(u.range(0, static_cast<int>(outwards.size()) - 1))]);
+    return up;
+}
+
+// Children per unit: --children-per-pdu each, or --children spread by weight
+// (largest remainders get the children left over).
+std::vector<long> children_per_unit(const Options &o, const std::vector<double> &weights) {
+    std::vector<long> counts(weights.size(), o.children_per_pdu);
+    if (o.children_total < 0) return counts;
+    double total_w = 0;
+    for (const double w : weights) total_w += w;
+    long assigned = 0;
+    std::vector<std::pair<double, std::size_t>> remainders;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        const double exact = static_cast<double>(o.children_total) * weights[i] / total_w;
+        counts[i] = static_cast<long>(exact);
+        assigned += counts[i];
+        remainders.emplace_back(exact - static_cast<double>(counts[i]), i);
+    }
+    std::stable_sort(remainders.begin(), remainders.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    for (std::size_t k = 0; assigned < o.children_total && k < remainders.size(); ++k, ++assigned)
+        ++counts[remainders[k].second];
+    return counts;
+}
+
+// Person `person` (seed `seed`) at unit u for the year: death, leaving, or a
+// move to one of the `movable` units, whose enrolment goes to incoming[dest].
+Enrolment enrol(const Options &o, const Settings &s, const std::vector<Pdu> &pdus, std::size_t u,
+                const std::vector<std::size_t> &movable, std::uint64_t seed, const Person &p, std::size_t person,
+                std::vector<std::vector<Enrolment>> &incoming, Stats &stats) {
+    Rng r(mix(seed, 0x454E524FULL));
+    Enrolment e;
+    e.person = person;
+    e.from = std::max(s.period_start, p.diagnosis);
+    e.to = s.last_day;
+    if (e.from > e.to) e.from = e.to;
+    e.spread = r.normal(0, 1);
+    const int age_end = npda::age_in_years(p.dob, s.last_day);
+    const bool room = e.from + 30 <= e.to;
+    if (room && r.chance(0.0008)) {
+        e.death = r.range(e.from + 30, e.to);
+        e.to = e.death;
+        ++stats.deaths;
+    } else if (room && age_end >= 17 && r.chance(0.18)) {
+        e.leaving = r.range(e.from + 30, e.to);
+        e.leaving_reason = 1;  // transitioned to adult services
+        e.to = e.leaving;
+        ++stats.leavers;
+    } else if (room && r.chance(0.01)) {
+        e.leaving = r.range(e.from + 30, e.to);
+        e.leaving_reason = 3;
+        e.to = e.leaving;
+        ++stats.leavers;
+    } else if (!pdus[u].urn && movable.size() >= 2 && e.from + 30 <= e.to - 60 && r.chance(o.move_rate)) {
+        // Moved out of area: the sending unit records the leaving date
+        // and reason 2; the receiving unit submits the later visits.
+        std::size_t dest = u;
+        while (dest == u) dest = movable[static_cast<std::size_t>(r.range(0, static_cast<int>(movable.size()) - 1))];
+        const Date moved = r.range(e.from + 30, e.to - 60);
+        Enrolment in;
+        in.person = e.person;
+        in.moved_in = true;
+        in.from = moved + r.range(7, 28);
+        in.to = e.to;
+        in.spread = e.spread;
+        in.share = visit_share(in.from, in.to, s);
+        incoming[dest].push_back(in);
+        e.leaving = moved;
+        e.leaving_reason = 2;
+        e.to = moved - 1;
+        ++stats.moved;
+        ++stats.leavers;
+    }
+    e.share = visit_share(e.from, e.to, s);
+    return e;
+}
+
+// Rows per child: a full year's count is normal with mean m and sd 0.3m,
+// kept within 0.4m-1.6m (4-16 for m = 10), then scaled by the time under
+// care; m is chosen so that the mean over all children is --visits-per-child.
+void set_visit_counts(const Options &o, Plan &plan) {
+    double shares = 0;
+    std::size_t enrolments = 0;
+    for (const auto &up : plan.units)
+        for (const auto &e : up.children) shares += e.share, ++enrolments;
+    const double m = enrolments ? o.visits_per_child * static_cast<double>(enrolments) / shares : o.visits_per_child;
+    for (auto &up : plan.units)
+        for (auto &e : up.children) {
+            const double full = std::clamp(m * (1 + 0.3 * e.spread), std::max(1.0, 0.4 * m), 1.6 * m);
+            e.visits = std::max(1, static_cast<int>(std::lround(full * e.share)));
+        }
+}
+
 Plan make_plan(const Options &o, const std::vector<Pdu> &pdus, const std::vector<Pdu> &all_pdus, const Settings &s,
                Stats &stats) {
     Plan plan;
@@ -303,47 +416,9 @@ Plan make_plan(const Options &o, const std::vector<Pdu> &pdus, const std::vector
         if (!p.outward.empty() && !p.urn) outwards.push_back(p.outward);
     if (outwards.empty()) outwards.push_back("SW1A");
 
-    // Unit traits, each from the unit's own seed (independent of the selection).
-    std::vector<double> weights;
-    for (const auto &pdu : pdus) {
-        Rng u(mix(o.seed, static_cast<std::uint64_t>(pdu.number), 0x554E4954ULL));
-        PduPlan up;
-        up.pdu = pdu;
-        weights.push_back(std::exp(u.normal(0, 0.55)) * (pdu.urn ? 0.25 : 1.0));
-        up.spaced_nhs = u.chance(0.35);
-        up.hba1c_percent = u.chance(0.06);
-        up.pdu_cell = u.chance(0.05) ? std::to_string(pdu.number) : pdu.pz;
-        const int gps = u.range(15, 40);
-        for (int i = 0; i < gps; ++i) {
-            std::string gp(1, kGpLetters[u.range(0, static_cast<int>(sizeof kGpLetters) - 2)]);
-            for (int k = 0; k < 5; ++k) gp.push_back(digit(u.range(0, 9)));
-            up.gp_pool.push_back(gp);
-        }
-        const std::string own = pdu.outward.empty() ? outwards[static_cast<std::size_t>(u.range(0, static_cast<int>(outwards.size()) - 1))] : pdu.outward;
-        // Mostly the unit's own postcode district; a third from elsewhere (Jersey: only JE).
-        for (int i = 0; i < 4; ++i) up.outward_pool.push_back(own);
-        if (!pdu.urn)
-            for (int i = 0; i < 2; ++i) up.outward_pool.push_back(outwards[static_cast<std::size_t>(u.range(0, static_cast<int>(outwards.size()) - 1))]);
-        plan.units.push_back(std::move(up));
-    }
-
-    // Children per unit.
-    std::vector<long> counts(pdus.size(), o.children_per_pdu);
-    if (o.children_total >= 0) {
-        double total_w = 0;
-        for (const double w : weights) total_w += w;
-        long assigned = 0;
-        std::vector<std::pair<double, std::size_t>> remainders;
-        for (std::size_t i = 0; i < pdus.size(); ++i) {
-            const double exact = static_cast<double>(o.children_total) * weights[i] / total_w;
-            counts[i] = static_cast<long>(exact);
-            assigned += counts[i];
-            remainders.emplace_back(exact - static_cast<double>(counts[i]), i);
-        }
-        std::stable_sort(remainders.begin(), remainders.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
-        for (std::size_t k = 0; assigned < o.children_total && k < remainders.size(); ++k, ++assigned)
-            ++counts[remainders[k].second];
-    }
+    std::vector<double> weights(pdus.size());
+    for (std::size_t u = 0; u < pdus.size(); ++u) plan.units.push_back(plan_unit(o, pdus[u], outwards, weights[u]));
+    const std::vector<long> counts = children_per_unit(o, weights);
 
     std::vector<std::size_t> movable;  // units that can receive a moved child (not Jersey)
     for (std::size_t u = 0; u < pdus.size(); ++u)
@@ -357,69 +432,13 @@ Plan make_plan(const Options &o, const std::vector<Pdu> &pdus, const std::vector
             const std::uint64_t seed = mix(o.seed, static_cast<std::uint64_t>(pdus[u].number), static_cast<std::uint64_t>(i));
             plan.persons.push_back(make_person(seed, pdus[u].urn, s, used));
             const Person &p = plan.persons.back();
-            Rng r(mix(seed, 0x454E524FULL));
-            Enrolment e;
-            e.person = plan.persons.size() - 1;
-            e.from = std::max(s.period_start, p.diagnosis);
-            e.to = s.last_day;
-            if (e.from > e.to) e.from = e.to;
-            e.spread = r.normal(0, 1);
-            const int age_end = npda::age_in_years(p.dob, s.last_day);
-            const bool room = e.from + 30 <= e.to;
-            if (room && r.chance(0.0008)) {
-                e.death = r.range(e.from + 30, e.to);
-                e.to = e.death;
-                ++stats.deaths;
-            } else if (room && age_end >= 17 && r.chance(0.18)) {
-                e.leaving = r.range(e.from + 30, e.to);
-                e.leaving_reason = 1;  // transitioned to adult services
-                e.to = e.leaving;
-                ++stats.leavers;
-            } else if (room && r.chance(0.01)) {
-                e.leaving = r.range(e.from + 30, e.to);
-                e.leaving_reason = 3;
-                e.to = e.leaving;
-                ++stats.leavers;
-            } else if (!pdus[u].urn && movable.size() >= 2 && e.from + 30 <= e.to - 60 && r.chance(o.move_rate)) {
-                // Moved out of area: the sending unit records the leaving date
-                // and reason 2; the receiving unit submits the later visits.
-                std::size_t dest = u;
-                while (dest == u) dest = movable[static_cast<std::size_t>(r.range(0, static_cast<int>(movable.size()) - 1))];
-                const Date moved = r.range(e.from + 30, e.to - 60);
-                Enrolment in;
-                in.person = e.person;
-                in.moved_in = true;
-                in.from = moved + r.range(7, 28);
-                in.to = e.to;
-                in.spread = e.spread;
-                in.share = visit_share(in.from, in.to, s);
-                incoming[dest].push_back(in);
-                e.leaving = moved;
-                e.leaving_reason = 2;
-                e.to = moved - 1;
-                ++stats.moved;
-                ++stats.leavers;
-            }
-            e.share = visit_share(e.from, e.to, s);
+            up.children.push_back(enrol(o, s, pdus, u, movable, seed, p, plan.persons.size() - 1, incoming, stats));
             if (p.diagnosed_in_period) ++stats.new_diagnoses;
-            up.children.push_back(e);
         }
     }
     for (std::size_t u = 0; u < pdus.size(); ++u)
         for (auto &e : incoming[u]) plan.units[u].children.push_back(e);
-    // Rows per child: a full year's count is normal with mean m and sd 0.3m,
-    // kept within 0.4m-1.6m (4-16 for m = 10), then scaled by the time under
-    // care; m is chosen so that the mean over all children is --visits-per-child.
-    double shares = 0;
-    std::size_t enrolments = 0;
-    for (const auto &up : plan.units)
-        for (const auto &e : up.children) shares += e.share, ++enrolments;
-    const double m = enrolments ? o.visits_per_child * static_cast<double>(enrolments) / shares : o.visits_per_child;
-    for (auto &up : plan.units)
-        for (auto &e : up.children) {
-            const double full = std::clamp(m * (1 + 0.3 * e.spread), std::max(1.0, 0.4 * m), 1.6 * m);
-            e.visits = std::max(1, static_cast<int>(std::lround(full * e.share)));
-        }
+    set_visit_counts(o, plan);
     stats.children = plan.persons.size();
     return plan;
 }
@@ -428,6 +447,95 @@ std::string with_commas(std::size_t v) {
     std::string s = std::to_string(v);
     for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
     return s;
+}
+
+// The generation settings from the options.
+Settings make_settings(const Options &o, int template_year) {
+    Settings s;
+    s.seed = o.seed;
+    s.audit_year = o.audit_year;
+    s.dataset = template_year == 2026 ? npda::DatasetYear::y2026 : npda::DatasetYear::y2021;
+    s.today = parse_iso(o.today);
+    s.period_start = npda::audit_period_start(o.audit_year);
+    s.period_end = npda::audit_period_end(o.audit_year);
+    s.last_day = std::min(s.period_end, s.today);
+    s.error_rate = o.error_rate;
+    s.crlf = o.line_end == 0 ? s.dataset == npda::DatasetYear::y2026 : o.line_end == 2;
+    return s;
+}
+
+// Write one unit's file to standard output or to --out.
+void write_file(const Options &o, const PduPlan &up, const std::string &buf) {
+    if (o.to_stdout) {
+        std::fwrite(buf.data(), 1, buf.size(), stdout);
+        return;
+    }
+    const std::string path = o.out_dir + "/" + up.pdu.pz + "_" + std::to_string(o.audit_year) + ".csv";
+    FILE *f = std::fopen(path.c_str(), "wb");
+    if (!f) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+    const bool ok = std::fwrite(buf.data(), 1, buf.size(), f) == buf.size();
+    if (std::fclose(f) != 0 || !ok) throw std::runtime_error("cannot write " + path);
+}
+
+// What --check found in all the files.
+struct CheckTotals {
+    std::map<std::string, std::size_t> findings;  // by error code
+    std::size_t children = 0, rows = 0;
+    double secs = 0;  // in the reader
+};
+
+// --check: read one unit's file back with the core reader; false (after a
+// message) when the reader rejects it.
+bool check_file(const Options &o, const Settings &s, const PduPlan &up, const std::string &buf, CheckTotals &totals) {
+    npda::SubmissionContext ctx;
+    ctx.pz_code = up.pdu.pz;
+    ctx.audit_year = o.audit_year;
+    ctx.dataset = s.dataset;
+    ctx.today = s.today;
+    try {
+        const auto c0 = std::chrono::steady_clock::now();
+        const npda::ParsedSubmission parsed = npda::read_submission(buf, ctx);
+        totals.secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
+        totals.children += parsed.patients.size();
+        totals.rows += static_cast<std::size_t>(parsed.data_rows);
+        for (const auto &e : parsed.errors) ++totals.findings[e.code];
+    } catch (const npda::Error &e) {
+        std::fprintf(stderr, "npda_gen: %s: the reader rejects the file: %s (%s)\n", up.pdu.pz.c_str(),
+                     e.message().c_str(), e.detail().c_str());
+        return false;
+    }
+    return true;
+}
+
+void print_summary(FILE *info, const Options &o, int template_year, const Plan &plan, const Stats &stats,
+                   const CheckTotals &check, double secs) {
+    std::size_t injected = 0;
+    for (const auto n : stats.errors) injected += n;
+    std::fprintf(info,
+                 "npda_gen: %zu file(s), %d template, audit year %d-%02d, seed %llu\n"
+                 "  children %s (new diagnoses %s, moved between units %s, leavers %s, deaths %s, admissions %s)\n"
+                 "  rows %s (%.2f per child), %.1f MB, %.2f s\n",
+                 plan.units.size(), template_year, o.audit_year, (o.audit_year + 1) % 100,
+                 static_cast<unsigned long long>(o.seed), with_commas(stats.children).c_str(),
+                 with_commas(stats.new_diagnoses).c_str(), with_commas(stats.moved).c_str(),
+                 with_commas(stats.leavers).c_str(), with_commas(stats.deaths).c_str(),
+                 with_commas(stats.admissions).c_str(), with_commas(stats.rows).c_str(),
+                 stats.children ? static_cast<double>(stats.rows) / static_cast<double>(stats.children + stats.moved) : 0.0,
+                 static_cast<double>(stats.bytes) / 1e6, secs);
+    std::fprintf(info, "  rows with an injected error: %s\n", with_commas(injected).c_str());
+    for (int k = 0; k < kErrorKindCount; ++k)
+        if (stats.errors[static_cast<std::size_t>(k)])
+            std::fprintf(info, "    %-45s %s\n", error_kind_name(static_cast<ErrorKind>(k)),
+                         with_commas(stats.errors[static_cast<std::size_t>(k)]).c_str());
+    if (o.check) {
+        std::size_t total = 0;
+        for (const auto &f : check.findings) total += f.second;
+        std::fprintf(info, "  check (core reader): %s children, %s rows, %s findings, reader time %.3f s\n",
+                     with_commas(check.children).c_str(), with_commas(check.rows).c_str(),
+                     with_commas(total).c_str(), check.secs);
+        for (const auto &f : check.findings)
+            std::fprintf(info, "    %-45s %s\n", f.first.c_str(), with_commas(f.second).c_str());
+    }
 }
 
 }  // namespace
@@ -440,17 +548,8 @@ int main(int argc, char **argv) {
             std::fprintf(stderr, "npda_gen: embedded template headings disagree with src/core: %s\n", bad.c_str());
             return 1;
         }
-        Settings s;
-        s.seed = o.seed;
-        s.audit_year = o.audit_year;
         const int template_year = o.template_year ? o.template_year : npda::dataset_year_for(o.audit_year);
-        s.dataset = template_year == 2026 ? npda::DatasetYear::y2026 : npda::DatasetYear::y2021;
-        s.today = parse_iso(o.today);
-        s.period_start = npda::audit_period_start(o.audit_year);
-        s.period_end = npda::audit_period_end(o.audit_year);
-        s.last_day = std::min(s.period_end, s.today);
-        s.error_rate = o.error_rate;
-        s.crlf = o.line_end == 0 ? s.dataset == npda::DatasetYear::y2026 : o.line_end == 2;
+        const Settings s = make_settings(o, template_year);
         if (s.last_day - s.period_start < 150) {
             std::fprintf(stderr, "npda_gen: the audit period %d-%02d has fewer than 150 days before --today %s\n",
                          o.audit_year, (o.audit_year + 1) % 100, o.today.c_str());
@@ -468,9 +567,7 @@ int main(int argc, char **argv) {
         Stats stats;
         const Plan plan = make_plan(o, pdus, all, s, stats);
 
-        std::map<std::string, std::size_t> findings;
-        std::size_t checked_children = 0, checked_rows = 0;
-        double check_secs = 0;
+        CheckTotals check;
         std::string buf;
         for (const PduPlan &up : plan.units) {
             buf.clear();
@@ -479,66 +576,12 @@ int main(int argc, char **argv) {
             buf += s.crlf ? "\r\n" : "\n";
             for (const Enrolment &e : up.children) write_child(s, up, e, plan.persons[e.person], buf, stats);
             stats.bytes += buf.size();
-            if (o.to_stdout) {
-                std::fwrite(buf.data(), 1, buf.size(), stdout);
-            } else {
-                const std::string path = o.out_dir + "/" + up.pdu.pz + "_" + std::to_string(o.audit_year) + ".csv";
-                FILE *f = std::fopen(path.c_str(), "wb");
-                if (!f) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-                const bool ok = std::fwrite(buf.data(), 1, buf.size(), f) == buf.size();
-                if (std::fclose(f) != 0 || !ok) throw std::runtime_error("cannot write " + path);
-            }
-            if (o.check) {
-                npda::SubmissionContext ctx;
-                ctx.pz_code = up.pdu.pz;
-                ctx.audit_year = o.audit_year;
-                ctx.dataset = s.dataset;
-                ctx.today = s.today;
-                try {
-                    const auto c0 = std::chrono::steady_clock::now();
-                    const npda::ParsedSubmission parsed = npda::read_submission(buf, ctx);
-                    check_secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
-                    checked_children += parsed.patients.size();
-                    checked_rows += static_cast<std::size_t>(parsed.data_rows);
-                    for (const auto &e : parsed.errors) ++findings[e.code];
-                } catch (const npda::Error &e) {
-                    std::fprintf(stderr, "npda_gen: %s: the reader rejects the file: %s (%s)\n", up.pdu.pz.c_str(),
-                                 e.message().c_str(), e.detail().c_str());
-                    return 1;
-                }
-            }
+            write_file(o, up, buf);
+            if (o.check && !check_file(o, s, up, buf, check)) return 1;
         }
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (!o.quiet) {
-            std::size_t injected = 0;
-            for (const auto n : stats.errors) injected += n;
-            std::fprintf(info,
-                         "npda_gen: %zu file(s), %d template, audit year %d-%02d, seed %llu\n"
-                         "  children %s (new diagnoses %s, moved between units %s, leavers %s, deaths %s, admissions %s)\n"
-                         "  rows %s (%.2f per child), %.1f MB, %.2f s\n",
-                         plan.units.size(), template_year, o.audit_year, (o.audit_year + 1) % 100,
-                         static_cast<unsigned long long>(o.seed), with_commas(stats.children).c_str(),
-                         with_commas(stats.new_diagnoses).c_str(), with_commas(stats.moved).c_str(),
-                         with_commas(stats.leavers).c_str(), with_commas(stats.deaths).c_str(),
-                         with_commas(stats.admissions).c_str(), with_commas(stats.rows).c_str(),
-                         stats.children ? static_cast<double>(stats.rows) / static_cast<double>(stats.children + stats.moved) : 0.0,
-                         static_cast<double>(stats.bytes) / 1e6, secs);
-            std::fprintf(info, "  rows with an injected error: %s\n", with_commas(injected).c_str());
-            for (int k = 0; k < kErrorKindCount; ++k)
-                if (stats.errors[static_cast<std::size_t>(k)])
-                    std::fprintf(info, "    %-45s %s\n", error_kind_name(static_cast<ErrorKind>(k)),
-                                 with_commas(stats.errors[static_cast<std::size_t>(k)]).c_str());
-            if (o.check) {
-                std::size_t total = 0;
-                for (const auto &f : findings) total += f.second;
-                std::fprintf(info, "  check (core reader): %s children, %s rows, %s findings, reader time %.3f s\n",
-                             with_commas(checked_children).c_str(), with_commas(checked_rows).c_str(),
-                             with_commas(total).c_str(), check_secs);
-                for (const auto &f : findings)
-                    std::fprintf(info, "    %-45s %s\n", f.first.c_str(), with_commas(f.second).c_str());
-            }
-        }
-        if (o.check && o.error_rate == 0 && !findings.empty()) {
+        if (!o.quiet) print_summary(info, o, template_year, plan, stats, check, secs);
+        if (o.check && o.error_rate == 0 && !check.findings.empty()) {
             std::fprintf(stderr, "npda_gen: --error-rate 0 but the reader found problems\n");
             return 1;
         }

@@ -3,7 +3,7 @@
 // Each child gets a clinical profile (from the person's seed, so a child who
 // moved unit looks the same in both files) and visits spread through its time
 // under the unit's care. Every value respects the reader's field and
-// cross-field rules (spec/data-model.md §4), so a file generated with
+// cross-field rules (docs/data-model.md §4), so a file generated with
 // --error-rate 0 has no findings; --error-rate p then spoils a share p of the
 // rows with one realistic mistake each (ErrorKind).
 #include <algorithm>
@@ -20,7 +20,7 @@ namespace {
 using npda::DatasetYear;
 using npda::FieldId;
 
-// The published heading lines, byte for byte (anchor-data/npda_csv_template_2021.csv
+// The published heading lines, byte for byte (test/fixtures/npda_csv_template_2021.csv
 // and _2026.csv): trailing spaces are part of some headings.
 constexpr const char kHeader2021[] =
     "NHS Number,Date of Birth,Postcode of usual address,Stated gender,Ethnic Category,Diabetes Type,Date "
@@ -277,7 +277,7 @@ Profile make_profile(const Person &p, const Settings &s) {
     f.learning = r.pick<std::int16_t>({{2, 0.9}, {1, 0.03}, {99, 0.07}});
     f.immunotherapy = r.pick<std::int16_t>({{2, 0.85}, {99, 0.14}, {1, 0.01}});
     if (f.immunotherapy == 1) {
-        // Not before the diagnosis (§4.6), not in the future.
+        // Not before the diagnosis (docs/data-model.md §4.6), not in the future.
         f.immunotherapy_date = std::min(p.diagnosis + r.range(0, 60), s.today);
     }
     f.percent_rows = r.chance(0.02);
@@ -295,6 +295,347 @@ constexpr char kInwardLetters[] = "ABDEFGHJLNPQRSTUWXYZ";
 std::string nhs_text(const std::string &digits, bool spaced) {
     if (!spaced || digits.size() != 10) return digits;
     return digits.substr(0, 3) + " " + digits.substr(3, 3) + " " + digits.substr(6);
+}
+
+// A postcode in the unit's area (outward codes from its pool), now and then a
+// no-fixed-abode code.
+std::string random_postcode(const PduPlan &plan, Rng &r) {
+    if (r.chance(0.003)) return "ZZ99 3VZ";  // no fixed abode
+    std::string postcode =
+        plan.outward_pool[static_cast<std::size_t>(r.range(0, static_cast<int>(plan.outward_pool.size()) - 1))];
+    if (!r.chance(0.05)) postcode.push_back(' ');  // a few exports drop the space
+    postcode.push_back(static_cast<char>('0' + r.range(0, 9)));
+    postcode.push_back(kInwardLetters[r.range(0, 19)]);
+    postcode.push_back(kInwardLetters[r.range(0, 19)]);
+    return postcode;
+}
+
+// One child in one unit's file: what every row shares, and the random stream
+// its rows draw from.
+struct ChildRows {
+    const Settings &s;
+    const PduPlan &plan;
+    const Enrolment &e;
+    const Person &p;
+    const Profile &f;
+    Rng &r;
+    bool y2021;
+    bool new_diagnosis;
+    std::string id;        // as written: NHS number (perhaps spaced) or URN
+    std::string postcode;
+    const std::string *gp;
+    Date immunotherapy_date;
+
+    // An observation date up to max_back days before the visit, never before the diagnosis.
+    Date obs(Date d, int max_back) const {
+        return std::max(p.diagnosis, d - (r.chance(0.7) ? 0 : r.range(1, max_back)));
+    }
+};
+
+// Yearly items: on which visit each one is recorded (-1 = not done).
+struct YearlyItems {
+    int bp_at, foot_at, retinal_at, acr_at, chol_at, thyroid_at, coeliac_at, psych_at, smoking_at;
+    int dietitian_at, flu_at, sick_day_at, carbs_at, admission_at;
+};
+
+YearlyItems plan_yearly_items(Rng &r, int n, bool older, bool new_diagnosis) {
+    const auto slot = [&](double prob) { return r.chance(prob) ? r.range(0, n - 1) : -1; };
+    YearlyItems y;
+    y.bp_at = slot(older ? 0.85 : 0.25);
+    y.foot_at = slot(older ? 0.75 : 0.05);
+    y.retinal_at = slot(older ? 0.7 : 0.03);
+    y.acr_at = slot(older ? 0.7 : 0.05);
+    y.chol_at = slot(older ? 0.55 : 0.05);
+    y.thyroid_at = new_diagnosis ? (r.chance(0.9) ? 0 : -1) : slot(0.8);
+    y.coeliac_at = new_diagnosis ? (r.chance(0.9) ? 0 : -1) : slot(0.75);
+    y.psych_at = slot(0.7);
+    y.smoking_at = slot(older ? 0.75 : 0.02);
+    y.dietitian_at = slot(0.5);
+    y.flu_at = slot(0.8);
+    y.sick_day_at = slot(0.85);
+    y.carbs_at = new_diagnosis ? (r.chance(0.85) ? 0 : -1) : slot(0.08);
+    y.admission_at = new_diagnosis ? (r.chance(0.45) ? 0 : -1) : slot(0.07);
+    return y;
+}
+
+// Patient-level cells: identical on every row of the child.
+void set_patient_cells(RowCells &cells, const ChildRows &c) {
+    const Person &p = c.p;
+    cells.set(FieldId::nhs_number, c.id);
+    cells.set_date(FieldId::date_of_birth, p.dob);
+    cells.set(FieldId::postcode, c.postcode);
+    cells.set_int(FieldId::sex, p.sex);
+    cells.set(FieldId::ethnicity, p.ethnicity);
+    cells.set_int(FieldId::diabetes_type, p.diabetes_type);
+    cells.set_date(FieldId::diagnosis_date, p.diagnosis);
+    if (c.e.leaving) {
+        cells.set_date(FieldId::date_leaving_service, c.e.leaving);
+        cells.set_int(FieldId::reason_leaving_service, c.e.leaving_reason);
+    }
+    if (c.e.death) cells.set_date(FieldId::death_date, c.e.death);
+    cells.set(FieldId::gp_practice_ods_code, *c.gp);
+    cells.set(FieldId::pdu_number, c.plan.pdu_cell);
+    if (!c.y2021) {
+        cells.set_int(FieldId::adhd_asd_status, c.f.adhd);
+        cells.set_int(FieldId::learning_disability_status, c.f.learning);
+        cells.set_int(FieldId::immunotherapy_received, c.f.immunotherapy);
+        if (c.immunotherapy_date) cells.set_date(FieldId::immunotherapy_date, c.immunotherapy_date);
+    }
+}
+
+// Height and weight in tenths, as measured at age `age`.
+struct Growth {
+    long height_tenths, weight_tenths;
+};
+
+// Height and weight (most clinic visits).
+Growth set_growth(RowCells &cells, const ChildRows &c, Date d, double age) {
+    Rng &r = c.r;
+    const double height = median_height(age, c.p.sex) * (1 + c.f.height_z) + r.normal(0, 0.4);
+    const double weight = median_bmi(age) * c.f.bmi_factor * height * height / 10000.0 * (1 + r.normal(0, 0.01));
+    const Growth g{std::clamp(round_to_long(height * 10), 450L, 2100L),
+                   std::clamp(round_to_long(weight * 10), 20L, 1800L)};
+    if (r.chance(0.88)) {
+        cells.set_scaled(FieldId::height, g.height_tenths, 1);
+        cells.set_scaled(FieldId::weight, g.weight_tenths, 1);
+        cells.set_date(FieldId::height_weight_observation_date, c.obs(d, 7));
+    }
+    return g;
+}
+
+// HbA1c with the treatment at the time (most visits).
+void set_hba1c(RowCells &cells, const ChildRows &c, Date d) {
+    Rng &r = c.r;
+    const Profile &f = c.f;
+    const Date diag = c.p.diagnosis;
+    if (!r.chance(0.8)) return;
+    double mmol = f.hba1c_mean + r.normal(0, 6);
+    if (c.p.diagnosed_in_period && d - diag < 120)
+        mmol += (105 - f.hba1c_mean) * (1 - static_cast<double>(d - diag) / 120.0);
+    mmol = std::clamp(mmol, 30.0, 170.0);
+    if (c.y2021 && (c.plan.hba1c_percent || f.percent_rows)) {
+        cells.set_scaled(FieldId::hba1c, round_to_long((mmol * 0.09148 + 2.152) * 10), 1);
+        cells.set(FieldId::hba1c_format, "2");
+    } else {
+        cells.set_int(FieldId::hba1c, round_to_long(mmol));
+        cells.set(FieldId::hba1c_format, "1");  // no column in 2026: ignored
+    }
+    cells.set_date(FieldId::hba1c_date, c.obs(d, 10));
+    if (r.chance(0.95)) {
+        if (c.y2021) {
+            cells.set_int(FieldId::treatment, f.treatment);
+            if (f.closed_loop) cells.set_int(FieldId::closed_loop_system, f.closed_loop);
+            cells.set_int(FieldId::glucose_monitoring, f.monitoring);
+        } else {
+            cells.set_int(FieldId::insulin_regimen, f.insulin_regimen);
+            cells.set_int(FieldId::non_insulin_medication, f.non_insulin);
+            if (f.lifestyle) cells.set_int(FieldId::dietary_lifestyle_modification, f.lifestyle);
+            cells.set_int(FieldId::cgm_use, f.cgm);
+        }
+    }
+}
+
+// The yearly items recorded on row i (visit date d, age `age`).
+void set_yearly_items(RowCells &cells, const ChildRows &c, const YearlyItems &y, int i, Date d, double age) {
+    Rng &r = c.r;
+    const Profile &f = c.f;
+    if (i == y.bp_at) {
+        const long sys = std::clamp(round_to_long(r.normal(100 + 1.2 * std::min(age, 18.0), 9)), 75L, 150L);
+        const long dia = std::clamp(round_to_long(r.normal(62 + 0.5 * std::min(age, 18.0), 7)), 40L, 95L);
+        cells.set_int(FieldId::systolic_blood_pressure, sys);
+        cells.set_int(FieldId::diastolic_blood_pressure, dia);
+        cells.set_date(FieldId::blood_pressure_observation_date, c.obs(d, 3));
+    }
+    if (i == y.foot_at) cells.set_date(FieldId::foot_examination_observation_date, c.obs(d, 3));
+    if (i == y.retinal_at) {
+        cells.set_date(FieldId::retinal_screening_observation_date, c.obs(d, 60));
+        cells.set_int(FieldId::retinal_screening_result, r.pick<std::int16_t>({{1, 0.95}, {2, 0.04}, {99, 0.01}}));
+    }
+    if (i == y.acr_at) {
+        const bool micro = r.chance(0.05);
+        const long acr = micro ? r.range(30, 290) : r.range(2, 29);  // tenths of mg/mmol
+        cells.set_scaled(FieldId::albumin_creatinine_ratio, acr, 1);
+        cells.set_date(FieldId::albumin_creatinine_ratio_date, c.obs(d, 14));
+        cells.set_int(FieldId::albuminuria_stage, r.chance(0.02) ? 99 : micro ? 2 : 1);
+    }
+    if (i == y.chol_at) {
+        cells.set_scaled(FieldId::total_cholesterol, r.range(30, 62), 1);
+        cells.set_date(FieldId::total_cholesterol_date, c.obs(d, 14));
+    }
+    if (i == y.thyroid_at) {
+        // May be up to 90 days before the diagnosis (docs/data-model.md §4.7); kept after it here.
+        cells.set_date(FieldId::thyroid_function_date, c.obs(d, 30));
+        cells.set_int(FieldId::thyroid_treatment_status, f.thyroid);
+    }
+    if (i == y.coeliac_at) {
+        cells.set_date(FieldId::coeliac_screen_date, c.obs(d, 30));
+        cells.set_int(FieldId::gluten_free_diet, f.gluten_free);
+    }
+    if (i == y.psych_at) {
+        cells.set_date(FieldId::psychological_screening_assessment_date, c.obs(d, 14));
+        cells.set_int(FieldId::psychological_additional_support_status, f.psych_support);
+        cells.set_int(FieldId::psychological_support_outcome, f.psych_outcome);
+    }
+    if (i == y.smoking_at) {
+        if (c.y2021) {
+            cells.set_int(FieldId::smoking_status, f.smoking2021);
+            if (f.smoking2021 == 2 && r.chance(0.6)) cells.set_date(FieldId::smoking_cessation_referral_date, d);
+        } else {
+            cells.set_int(FieldId::smoking_vaping_status, f.smoking2026);
+            if ((f.smoking2026 == 2 || f.smoking2026 == 4) && r.chance(0.6))
+                cells.set_date(FieldId::smoking_cessation_referral_date, d);
+        }
+    }
+    if (i == y.carbs_at) {
+        // Exempt from the diagnosis rule; new diagnoses are taught within two weeks.
+        const Date when = c.new_diagnosis ? std::min(c.p.diagnosis + r.range(0, 14), c.s.last_day) : c.obs(d, 30);
+        cells.set_date(FieldId::carbohydrate_counting_level_three_education_date, when);
+    }
+    if (i == y.dietitian_at) {
+        const std::int16_t offered = r.pick<std::int16_t>({{1, 0.8}, {2, 0.15}, {99, 0.05}});
+        cells.set_int(FieldId::dietician_additional_appointment_offered, offered);
+        if (offered == 1 && r.chance(0.8)) cells.set_date(FieldId::dietician_additional_appointment_date, d);
+    }
+    if (i == y.flu_at) cells.set_date(FieldId::flu_immunisation_recommended_date, d);
+    if (i == y.sick_day_at) cells.set_date(FieldId::sick_day_rules_training_date, d);
+}
+
+// A hospital admission ending on or before the visit date d.
+void set_admission(RowCells &cells, const ChildRows &c, Date d) {
+    Rng &r = c.r;
+    const Date diag = c.p.diagnosis;
+    // 2021 codes: 1 stabilisation, 2 DKA, 3 ketosis, 4 hypoglycaemia, 5 surgery, 6 other.
+    const std::int16_t reason2021 =
+        c.new_diagnosis ? r.pick<std::int16_t>({{2, 0.3}, {1, 0.7}})
+                        : r.pick<std::int16_t>({{2, 0.3}, {3, 0.1}, {4, 0.2}, {5, 0.15}, {6, 0.25}});
+    const Date admitted = c.new_diagnosis ? diag : std::max(diag, d - r.range(0, 20));
+    const Date discharged = std::min(d, admitted + r.range(1, 5));
+    cells.set_date(FieldId::hospital_admission_date, admitted);
+    cells.set_date(FieldId::hospital_discharge_date, discharged);
+    if (c.y2021) {
+        cells.set_int(FieldId::hospital_admission_reason, reason2021);
+    } else {
+        static const std::int16_t k2026[] = {0, 5, 1, 2, 3, 4, 6};
+        cells.set_int(FieldId::hospital_admission_reason_2026, k2026[reason2021]);
+    }
+    if (reason2021 == 2) {
+        cells.set_int(FieldId::dka_additional_therapies,
+                      r.pick<std::int16_t>({{4, 0.85}, {1, 0.07}, {3, 0.05}, {2, 0.03}}));
+        if (!c.y2021) {
+            cells.set_scaled(FieldId::blood_gas_ph, r.range(690, 729), 2);
+            cells.set_scaled(FieldId::blood_gas_bicarbonate, r.range(40, 149), 1);
+        }
+    }
+    if (reason2021 == 6)
+        cells.set(FieldId::hospital_admission_other,
+                  kOtherReasons[r.range(0, static_cast<int>(sizeof kOtherReasons / sizeof kOtherReasons[0]) - 1)]);
+}
+
+// Date d written in one of three wrong ways.
+std::string malformed_date(Date d, Rng &r) {
+    int yy = 0, mm = 0, dd = 0;
+    npda::date_to_ymd(d, yy, mm, dd);
+    std::string bad;
+    const int variant = r.range(0, 2);
+    if (variant == 0) {
+        put_date(bad, d);
+        bad[2] = bad[5] = '.';
+    } else if (variant == 1) {
+        put_int(bad, yy);
+        bad += mm < 10 ? "/0" : "/";
+        put_int(bad, mm);
+        bad += dd < 10 ? "/0" : "/";
+        put_int(bad, dd);
+    } else {
+        bad = "31/02/";
+        put_int(bad, yy);
+    }
+    return bad;
+}
+
+// Spoil the row (visit date d, growth g) with one realistic mistake of a
+// random kind.
+void spoil_row(RowCells &cells, const ChildRows &c, Date d, Growth g, Stats &stats) {
+    Rng &r = c.r;
+    const auto kind = static_cast<ErrorKind>(r.range(0, kErrorKindCount - 1));
+    ++stats.errors[static_cast<std::size_t>(kind)];
+    const auto ensure_height_weight = [&] {
+        if (!cells.has(FieldId::height_weight_observation_date)) {
+            cells.set_scaled(FieldId::height, g.height_tenths, 1);
+            cells.set_scaled(FieldId::weight, g.weight_tenths, 1);
+            cells.set_date(FieldId::height_weight_observation_date, d);
+        }
+    };
+    const auto ensure_hba1c = [&] {
+        if (!cells.has(FieldId::hba1c)) {
+            cells.set_int(FieldId::hba1c, round_to_long(c.f.hba1c_mean));
+            cells.set(FieldId::hba1c_format, "1");
+            cells.set_date(FieldId::hba1c_date, d);
+        }
+    };
+    switch (kind) {
+        case ErrorKind::nhs_check_digit: {
+            if (c.plan.pdu.urn) {
+                cells.set(FieldId::nhs_number, "J" + c.p.id);
+            } else {
+                std::string bad = c.p.id;
+                bad[9] = static_cast<char>('0' + (bad[9] - '0' + r.range(1, 9)) % 10);
+                cells.set(FieldId::nhs_number, nhs_text(bad, c.plan.spaced_nhs));
+            }
+            break;
+        }
+        case ErrorKind::date_in_future:
+            cells.set_date(FieldId::visit_date, c.s.today + r.range(30, 400));
+            break;
+        case ErrorKind::date_before_birth:
+            ensure_height_weight();
+            cells.set_date(FieldId::height_weight_observation_date, c.p.dob - r.range(1, 400));
+            break;
+        case ErrorKind::code_not_in_set: cells.set(FieldId::ketone_meter_training, "45"); break;
+        case ErrorKind::code_true_false:
+            cells.set(FieldId::gluten_free_diet, r.chance(0.5) ? "TRUE" : "FALSE");
+            break;
+        case ErrorKind::text_in_number:
+            ensure_height_weight();
+            cells.set(FieldId::weight, "see notes");
+            break;
+        case ErrorKind::hba1c_pair_missing:
+            ensure_hba1c();
+            if (c.y2021) cells.unset(FieldId::hba1c_format);
+            else cells.unset(FieldId::hba1c_date);
+            break;
+        case ErrorKind::malformed_date: cells.set(FieldId::visit_date, malformed_date(d, r)); break;
+        case ErrorKind::height_in_mm:
+            ensure_height_weight();
+            cells.set_int(FieldId::height, g.height_tenths);  // 152.3 cm written as 1523
+            break;
+        case ErrorKind::hba1c_percent_as_mmol:
+            ensure_hba1c();
+            cells.set_scaled(FieldId::hba1c, round_to_long((c.f.hba1c_mean * 0.09148 + 2.152) * 10), 1);
+            cells.set(FieldId::hba1c_format, "1");
+            break;
+        case ErrorKind::blood_pressure_half:
+            cells.set_int(FieldId::systolic_blood_pressure, 110);
+            cells.unset(FieldId::diastolic_blood_pressure);
+            cells.unset(FieldId::blood_pressure_observation_date);
+            break;
+        case ErrorKind::dka_without_therapy:
+            if (!cells.has(FieldId::hospital_admission_date)) {
+                cells.set_date(FieldId::hospital_admission_date, d);
+                cells.set_date(FieldId::hospital_discharge_date, d);
+            }
+            cells.set(FieldId::hospital_admission_reason, "2");
+            cells.set(FieldId::hospital_admission_reason_2026, "1");
+            cells.unset(FieldId::dka_additional_therapies);
+            cells.unset(FieldId::hospital_admission_other);
+            break;
+        case ErrorKind::bad_postcode: cells.set(FieldId::postcode, "NOT KNOWN"); break;
+        case ErrorKind::cessation_non_smoker:
+            cells.set(c.y2021 ? FieldId::smoking_status : FieldId::smoking_vaping_status, "1");
+            cells.set_date(FieldId::smoking_cessation_referral_date, d);
+            break;
+        case ErrorKind::count_: break;
+    }
 }
 
 }  // namespace
@@ -355,314 +696,41 @@ void write_child(const Settings &s, const PduPlan &plan, const Enrolment &e, con
     static RowCells cells2021(DatasetYear::y2021);
     static RowCells cells2026(DatasetYear::y2026);
     RowCells &cells = s.dataset == DatasetYear::y2026 ? cells2026 : cells2021;
-    const bool y2021 = s.dataset == DatasetYear::y2021;
     const Profile f = make_profile(p, s);
     Rng r(mix(p.seed, static_cast<std::uint64_t>(plan.pdu.number), e.moved_in ? 2U : 1U));
 
-    // Patient-level cells: identical on every row of the child.
-    const std::string id = plan.pdu.urn ? p.id : nhs_text(p.id, plan.spaced_nhs);
-    std::string postcode;
-    if (r.chance(0.003)) {
-        postcode = "ZZ99 3VZ";  // no fixed abode
-    } else {
-        postcode = plan.outward_pool[static_cast<std::size_t>(r.range(0, static_cast<int>(plan.outward_pool.size()) - 1))];
-        if (!r.chance(0.05)) postcode.push_back(' ');  // a few exports drop the space
-        postcode.push_back(static_cast<char>('0' + r.range(0, 9)));
-        postcode.push_back(kInwardLetters[r.range(0, 19)]);
-        postcode.push_back(kInwardLetters[r.range(0, 19)]);
-    }
-    const std::string &gp = plan.gp_pool[static_cast<std::size_t>(r.range(0, static_cast<int>(plan.gp_pool.size()) - 1))];
+    ChildRows c{s, plan, e, p, f, r, s.dataset == DatasetYear::y2021, false, {}, {}, nullptr, 0};
+    c.id = plan.pdu.urn ? p.id : nhs_text(p.id, plan.spaced_nhs);
+    c.postcode = random_postcode(plan, r);
+    c.gp = &plan.gp_pool[static_cast<std::size_t>(r.range(0, static_cast<int>(plan.gp_pool.size()) - 1))];
 
     // Visit dates, in date order (file order = date order, as most exports).
     const int n = std::max(1, e.visits);
     std::vector<Date> dates(static_cast<std::size_t>(n));
     for (auto &d : dates) d = r.range(e.from, e.to);
     std::sort(dates.begin(), dates.end());
-    const bool new_diagnosis = p.diagnosed_in_period && !e.moved_in && e.from == p.diagnosis;
-    if (new_diagnosis) dates[0] = p.diagnosis;
+    c.new_diagnosis = p.diagnosed_in_period && !e.moved_in && e.from == p.diagnosis;
+    if (c.new_diagnosis) dates[0] = p.diagnosis;
     const Date last_visit = dates.back();
-    // Not after the death (§4.6).
-    const Date immunotherapy_date = e.death ? std::min(f.immunotherapy_date, e.death) : f.immunotherapy_date;
+    // Not after the death (docs/data-model.md §4.6).
+    c.immunotherapy_date = e.death ? std::min(f.immunotherapy_date, e.death) : f.immunotherapy_date;
 
-    const Date diag = p.diagnosis;
-    const int age_end = npda::age_in_years(p.dob, last_visit);
-    const bool older = age_end >= 12;
-    // An observation date up to max_back days before the visit, never before the diagnosis.
-    const auto obs = [&](Date d, int max_back) { return std::max(diag, d - (r.chance(0.7) ? 0 : r.range(1, max_back))); };
-    const auto slot = [&](double prob) { return r.chance(prob) ? r.range(0, n - 1) : -1; };
-
-    // Yearly items: on which visit each one is recorded (-1 = not done).
-    const int bp_at = slot(older ? 0.85 : 0.25);
-    const int foot_at = slot(older ? 0.75 : 0.05);
-    const int retinal_at = slot(older ? 0.7 : 0.03);
-    const int acr_at = slot(older ? 0.7 : 0.05);
-    const int chol_at = slot(older ? 0.55 : 0.05);
-    const int thyroid_at = new_diagnosis ? (r.chance(0.9) ? 0 : -1) : slot(0.8);
-    const int coeliac_at = new_diagnosis ? (r.chance(0.9) ? 0 : -1) : slot(0.75);
-    const int psych_at = slot(0.7);
-    const int smoking_at = slot(older ? 0.75 : 0.02);
-    const int dietitian_at = slot(0.5);
-    const int flu_at = slot(0.8);
-    const int sick_day_at = slot(0.85);
-    const int carbs_at = new_diagnosis ? (r.chance(0.85) ? 0 : -1) : slot(0.08);
-    const int admission_at = new_diagnosis ? (r.chance(0.45) ? 0 : -1) : slot(0.07);
-    if (admission_at >= 0) ++stats.admissions;
+    const bool older = npda::age_in_years(p.dob, last_visit) >= 12;
+    const YearlyItems yearly = plan_yearly_items(r, n, older, c.new_diagnosis);
+    if (yearly.admission_at >= 0) ++stats.admissions;
 
     for (int i = 0; i < n; ++i) {
         const Date d = dates[static_cast<std::size_t>(i)];
         cells.clear();
-        cells.set(FieldId::nhs_number, id);
-        cells.set_date(FieldId::date_of_birth, p.dob);
-        cells.set(FieldId::postcode, postcode);
-        cells.set_int(FieldId::sex, p.sex);
-        cells.set(FieldId::ethnicity, p.ethnicity);
-        cells.set_int(FieldId::diabetes_type, p.diabetes_type);
-        cells.set_date(FieldId::diagnosis_date, diag);
-        if (e.leaving) {
-            cells.set_date(FieldId::date_leaving_service, e.leaving);
-            cells.set_int(FieldId::reason_leaving_service, e.leaving_reason);
-        }
-        if (e.death) cells.set_date(FieldId::death_date, e.death);
-        cells.set(FieldId::gp_practice_ods_code, gp);
-        cells.set(FieldId::pdu_number, plan.pdu_cell);
-        if (!y2021) {
-            cells.set_int(FieldId::adhd_asd_status, f.adhd);
-            cells.set_int(FieldId::learning_disability_status, f.learning);
-            cells.set_int(FieldId::immunotherapy_received, f.immunotherapy);
-            if (immunotherapy_date) cells.set_date(FieldId::immunotherapy_date, immunotherapy_date);
-        }
-
+        set_patient_cells(cells, c);
         cells.set_date(FieldId::visit_date, d);
-
-        // Height and weight (most clinic visits).
         const double age = static_cast<double>(d - p.dob) / 365.25;
-        const double height = median_height(age, p.sex) * (1 + f.height_z) + r.normal(0, 0.4);
-        const double weight = median_bmi(age) * f.bmi_factor * height * height / 10000.0 * (1 + r.normal(0, 0.01));
-        const long height_tenths = std::clamp(round_to_long(height * 10), 450L, 2100L);
-        const long weight_tenths = std::clamp(round_to_long(weight * 10), 20L, 1800L);
-        if (r.chance(0.88)) {
-            cells.set_scaled(FieldId::height, height_tenths, 1);
-            cells.set_scaled(FieldId::weight, weight_tenths, 1);
-            cells.set_date(FieldId::height_weight_observation_date, obs(d, 7));
-        }
-
-        // HbA1c with the treatment at the time (most visits).
-        if (r.chance(0.8)) {
-            double mmol = f.hba1c_mean + r.normal(0, 6);
-            if (p.diagnosed_in_period && d - diag < 120)
-                mmol += (105 - f.hba1c_mean) * (1 - static_cast<double>(d - diag) / 120.0);
-            mmol = std::clamp(mmol, 30.0, 170.0);
-            if (y2021 && (plan.hba1c_percent || f.percent_rows)) {
-                cells.set_scaled(FieldId::hba1c, round_to_long((mmol * 0.09148 + 2.152) * 10), 1);
-                cells.set(FieldId::hba1c_format, "2");
-            } else {
-                cells.set_int(FieldId::hba1c, round_to_long(mmol));
-                cells.set(FieldId::hba1c_format, "1");  // no column in 2026: ignored
-            }
-            cells.set_date(FieldId::hba1c_date, obs(d, 10));
-            if (r.chance(0.95)) {
-                if (y2021) {
-                    cells.set_int(FieldId::treatment, f.treatment);
-                    if (f.closed_loop) cells.set_int(FieldId::closed_loop_system, f.closed_loop);
-                    cells.set_int(FieldId::glucose_monitoring, f.monitoring);
-                } else {
-                    cells.set_int(FieldId::insulin_regimen, f.insulin_regimen);
-                    cells.set_int(FieldId::non_insulin_medication, f.non_insulin);
-                    if (f.lifestyle) cells.set_int(FieldId::dietary_lifestyle_modification, f.lifestyle);
-                    cells.set_int(FieldId::cgm_use, f.cgm);
-                }
-            }
-        }
+        const Growth g = set_growth(cells, c, d, age);
+        set_hba1c(cells, c, d);
         if (r.chance(0.6)) cells.set_int(FieldId::ketone_meter_training, r.chance(0.97) ? f.ketone : 99);
-
-        if (i == bp_at) {
-            const long sys = std::clamp(round_to_long(r.normal(100 + 1.2 * std::min(age, 18.0), 9)), 75L, 150L);
-            const long dia = std::clamp(round_to_long(r.normal(62 + 0.5 * std::min(age, 18.0), 7)), 40L, 95L);
-            cells.set_int(FieldId::systolic_blood_pressure, sys);
-            cells.set_int(FieldId::diastolic_blood_pressure, dia);
-            cells.set_date(FieldId::blood_pressure_observation_date, obs(d, 3));
-        }
-        if (i == foot_at) cells.set_date(FieldId::foot_examination_observation_date, obs(d, 3));
-        if (i == retinal_at) {
-            cells.set_date(FieldId::retinal_screening_observation_date, obs(d, 60));
-            cells.set_int(FieldId::retinal_screening_result, r.pick<std::int16_t>({{1, 0.95}, {2, 0.04}, {99, 0.01}}));
-        }
-        if (i == acr_at) {
-            const bool micro = r.chance(0.05);
-            const long acr = micro ? r.range(30, 290) : r.range(2, 29);  // tenths of mg/mmol
-            cells.set_scaled(FieldId::albumin_creatinine_ratio, acr, 1);
-            cells.set_date(FieldId::albumin_creatinine_ratio_date, obs(d, 14));
-            cells.set_int(FieldId::albuminuria_stage, r.chance(0.02) ? 99 : micro ? 2 : 1);
-        }
-        if (i == chol_at) {
-            cells.set_scaled(FieldId::total_cholesterol, r.range(30, 62), 1);
-            cells.set_date(FieldId::total_cholesterol_date, obs(d, 14));
-        }
-        if (i == thyroid_at) {
-            // May be up to 90 days before the diagnosis (§4.7); kept after it here.
-            cells.set_date(FieldId::thyroid_function_date, obs(d, 30));
-            cells.set_int(FieldId::thyroid_treatment_status, f.thyroid);
-        }
-        if (i == coeliac_at) {
-            cells.set_date(FieldId::coeliac_screen_date, obs(d, 30));
-            cells.set_int(FieldId::gluten_free_diet, f.gluten_free);
-        }
-        if (i == psych_at) {
-            cells.set_date(FieldId::psychological_screening_assessment_date, obs(d, 14));
-            cells.set_int(FieldId::psychological_additional_support_status, f.psych_support);
-            cells.set_int(FieldId::psychological_support_outcome, f.psych_outcome);
-        }
-        if (i == smoking_at) {
-            if (y2021) {
-                cells.set_int(FieldId::smoking_status, f.smoking2021);
-                if (f.smoking2021 == 2 && r.chance(0.6)) cells.set_date(FieldId::smoking_cessation_referral_date, d);
-            } else {
-                cells.set_int(FieldId::smoking_vaping_status, f.smoking2026);
-                if ((f.smoking2026 == 2 || f.smoking2026 == 4) && r.chance(0.6))
-                    cells.set_date(FieldId::smoking_cessation_referral_date, d);
-            }
-        }
-        if (i == carbs_at) {
-            // Exempt from the diagnosis rule; new diagnoses are taught within two weeks.
-            const Date c = new_diagnosis ? std::min(diag + r.range(0, 14), s.last_day) : obs(d, 30);
-            cells.set_date(FieldId::carbohydrate_counting_level_three_education_date, c);
-        }
-        if (i == dietitian_at) {
-            const std::int16_t offered = r.pick<std::int16_t>({{1, 0.8}, {2, 0.15}, {99, 0.05}});
-            cells.set_int(FieldId::dietician_additional_appointment_offered, offered);
-            if (offered == 1 && r.chance(0.8)) cells.set_date(FieldId::dietician_additional_appointment_date, d);
-        }
-        if (i == flu_at) cells.set_date(FieldId::flu_immunisation_recommended_date, d);
-        if (i == sick_day_at) cells.set_date(FieldId::sick_day_rules_training_date, d);
-        if (i == admission_at) {
-            // 2021 codes: 1 stabilisation, 2 DKA, 3 ketosis, 4 hypoglycaemia, 5 surgery, 6 other.
-            const std::int16_t reason2021 =
-                new_diagnosis ? r.pick<std::int16_t>({{2, 0.3}, {1, 0.7}})
-                              : r.pick<std::int16_t>({{2, 0.3}, {3, 0.1}, {4, 0.2}, {5, 0.15}, {6, 0.25}});
-            const Date admitted = new_diagnosis ? diag : std::max(diag, d - r.range(0, 20));
-            const Date discharged = std::min(d, admitted + r.range(1, 5));
-            cells.set_date(FieldId::hospital_admission_date, admitted);
-            cells.set_date(FieldId::hospital_discharge_date, discharged);
-            if (y2021) {
-                cells.set_int(FieldId::hospital_admission_reason, reason2021);
-            } else {
-                static const std::int16_t k2026[] = {0, 5, 1, 2, 3, 4, 6};
-                cells.set_int(FieldId::hospital_admission_reason_2026, k2026[reason2021]);
-            }
-            if (reason2021 == 2) {
-                cells.set_int(FieldId::dka_additional_therapies,
-                              r.pick<std::int16_t>({{4, 0.85}, {1, 0.07}, {3, 0.05}, {2, 0.03}}));
-                if (!y2021) {
-                    cells.set_scaled(FieldId::blood_gas_ph, r.range(690, 729), 2);
-                    cells.set_scaled(FieldId::blood_gas_bicarbonate, r.range(40, 149), 1);
-                }
-            }
-            if (reason2021 == 6)
-                cells.set(FieldId::hospital_admission_other,
-                          kOtherReasons[r.range(0, static_cast<int>(sizeof kOtherReasons / sizeof kOtherReasons[0]) - 1)]);
-        }
-
-        if (s.error_rate > 0 && r.chance(s.error_rate)) {
-            const auto kind = static_cast<ErrorKind>(r.range(0, kErrorKindCount - 1));
-            ++stats.errors[static_cast<std::size_t>(kind)];
-            const auto ensure_height_weight = [&] {
-                if (!cells.has(FieldId::height_weight_observation_date)) {
-                    cells.set_scaled(FieldId::height, height_tenths, 1);
-                    cells.set_scaled(FieldId::weight, weight_tenths, 1);
-                    cells.set_date(FieldId::height_weight_observation_date, d);
-                }
-            };
-            const auto ensure_hba1c = [&] {
-                if (!cells.has(FieldId::hba1c)) {
-                    cells.set_int(FieldId::hba1c, round_to_long(f.hba1c_mean));
-                    cells.set(FieldId::hba1c_format, "1");
-                    cells.set_date(FieldId::hba1c_date, d);
-                }
-            };
-            switch (kind) {
-                case ErrorKind::nhs_check_digit: {
-                    if (plan.pdu.urn) {
-                        cells.set(FieldId::nhs_number, "J" + p.id);
-                    } else {
-                        std::string bad = p.id;
-                        bad[9] = static_cast<char>('0' + (bad[9] - '0' + r.range(1, 9)) % 10);
-                        cells.set(FieldId::nhs_number, nhs_text(bad, plan.spaced_nhs));
-                    }
-                    break;
-                }
-                case ErrorKind::date_in_future:
-                    cells.set_date(FieldId::visit_date, s.today + r.range(30, 400));
-                    break;
-                case ErrorKind::date_before_birth:
-                    ensure_height_weight();
-                    cells.set_date(FieldId::height_weight_observation_date, p.dob - r.range(1, 400));
-                    break;
-                case ErrorKind::code_not_in_set: cells.set(FieldId::ketone_meter_training, "45"); break;
-                case ErrorKind::code_true_false:
-                    cells.set(FieldId::gluten_free_diet, r.chance(0.5) ? "TRUE" : "FALSE");
-                    break;
-                case ErrorKind::text_in_number:
-                    ensure_height_weight();
-                    cells.set(FieldId::weight, "see notes");
-                    break;
-                case ErrorKind::hba1c_pair_missing:
-                    ensure_hba1c();
-                    if (y2021) cells.unset(FieldId::hba1c_format);
-                    else cells.unset(FieldId::hba1c_date);
-                    break;
-                case ErrorKind::malformed_date: {
-                    int yy = 0, mm = 0, dd = 0;
-                    npda::date_to_ymd(d, yy, mm, dd);
-                    std::string bad;
-                    const int variant = r.range(0, 2);
-                    if (variant == 0) {
-                        put_date(bad, d);
-                        bad[2] = bad[5] = '.';
-                    } else if (variant == 1) {
-                        put_int(bad, yy);
-                        bad += mm < 10 ? "/0" : "/";
-                        put_int(bad, mm);
-                        bad += dd < 10 ? "/0" : "/";
-                        put_int(bad, dd);
-                    } else {
-                        bad = "31/02/";
-                        put_int(bad, yy);
-                    }
-                    cells.set(FieldId::visit_date, bad);
-                    break;
-                }
-                case ErrorKind::height_in_mm:
-                    ensure_height_weight();
-                    cells.set_int(FieldId::height, height_tenths);  // 152.3 cm written as 1523
-                    break;
-                case ErrorKind::hba1c_percent_as_mmol:
-                    ensure_hba1c();
-                    cells.set_scaled(FieldId::hba1c, round_to_long((f.hba1c_mean * 0.09148 + 2.152) * 10), 1);
-                    cells.set(FieldId::hba1c_format, "1");
-                    break;
-                case ErrorKind::blood_pressure_half:
-                    cells.set_int(FieldId::systolic_blood_pressure, 110);
-                    cells.unset(FieldId::diastolic_blood_pressure);
-                    cells.unset(FieldId::blood_pressure_observation_date);
-                    break;
-                case ErrorKind::dka_without_therapy:
-                    if (!cells.has(FieldId::hospital_admission_date)) {
-                        cells.set_date(FieldId::hospital_admission_date, d);
-                        cells.set_date(FieldId::hospital_discharge_date, d);
-                    }
-                    cells.set(FieldId::hospital_admission_reason, "2");
-                    cells.set(FieldId::hospital_admission_reason_2026, "1");
-                    cells.unset(FieldId::dka_additional_therapies);
-                    cells.unset(FieldId::hospital_admission_other);
-                    break;
-                case ErrorKind::bad_postcode: cells.set(FieldId::postcode, "NOT KNOWN"); break;
-                case ErrorKind::cessation_non_smoker:
-                    cells.set(y2021 ? FieldId::smoking_status : FieldId::smoking_vaping_status, "1");
-                    cells.set_date(FieldId::smoking_cessation_referral_date, d);
-                    break;
-                case ErrorKind::count_: break;
-            }
-        }
+        set_yearly_items(cells, c, yearly, i, d, age);
+        if (i == yearly.admission_at) set_admission(cells, c, d);
+        if (s.error_rate > 0 && r.chance(s.error_rate)) spoil_row(cells, c, d, g, stats);
         cells.append_to(out, s.crlf);
         ++stats.rows;
     }

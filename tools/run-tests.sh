@@ -9,8 +9,11 @@
 #   5. the upgrade walk (every kept release -> ALTER EXTENSION UPDATE, compared with a
 #      fresh install) and pg_dump/pg_restore (test/upgrade/run.sh)
 #   6. pgTAP files in test/pgtap (pg_prove)
-#   and, before the cluster starts, the repository checks in test/repo (TAP scripts)
+#   and, before the cluster starts, the repository checks in test/repo (TAP scripts, one
+#   suite each): one SQL definition per object (sql_layout), no path outside the
+#   repository (no_outside_paths), citations of docs/ and KPI ids resolve (doc_citations)
 # The last line is "N passed, N failed"; the exit status is 0 only when nothing failed.
+# Every build treats warnings as errors; NPDA_WERROR=0 turns that off (tools/cxx-warnings.txt).
 source "$(dirname "$0")/npda-env.sh"
 cd "$NPDA_ROOT"
 
@@ -34,7 +37,7 @@ trap 'npda_cluster_stop' EXIT
 npda_install_packages
 
 echo "== C++ unit tests"
-if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$LOGDIR/cmake.log" 2>&1 &&
+if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNPDA_WERROR="$NPDA_CMAKE_WERROR" >"$LOGDIR/cmake.log" 2>&1 &&
    cmake --build build -j2 >>"$LOGDIR/cmake.log" 2>&1; then
   ctest --test-dir build --output-on-failure -j2 >"$LOGDIR/unit.log" 2>&1 || true
   read -r p f < <(ctest_counts "$LOGDIR/unit.log"); record "unit" "$p" "$f"
@@ -44,7 +47,7 @@ else
 fi
 
 echo "== C++ unit tests under ASan + UBSan"
-if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DNPDA_SANITIZE=ON >"$LOGDIR/asan-build.log" 2>&1 &&
+if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DNPDA_SANITIZE=ON -DNPDA_WERROR="$NPDA_CMAKE_WERROR" >"$LOGDIR/asan-build.log" 2>&1 &&
    cmake --build build-asan -j2 --target npda_unit_tests >>"$LOGDIR/asan-build.log" 2>&1; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j2 >"$LOGDIR/asan.log" 2>&1 || true
@@ -56,7 +59,7 @@ fi
 
 echo "== fuzzing (short runs)"
 if ls test/fuzz/*.cpp >/dev/null 2>&1; then
-  if CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNPDA_FUZZ=ON >"$LOGDIR/fuzz-build.log" 2>&1 &&
+  if CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNPDA_FUZZ=ON -DNPDA_WERROR="$NPDA_CMAKE_WERROR" >"$LOGDIR/fuzz-build.log" 2>&1 &&
      cmake --build build-fuzz -j2 --target $(for f in test/fuzz/*.cpp; do basename "$f" .cpp; done) >>"$LOGDIR/fuzz-build.log" 2>&1; then
     for src in test/fuzz/*.cpp; do
       name=$(basename "$src" .cpp); corpus=$(mktemp -d)

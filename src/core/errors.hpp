@@ -28,7 +28,8 @@ inline constexpr const char *kPeriodClosed = "NP102";       // audit period clos
 inline constexpr const char *kUnknownPdu = "NP103";         // no such PZ code
 inline constexpr const char *kUnknownPeriod = "NP104";      // no such audit period
 inline constexpr const char *kInvalidArgument = "NP105";    // a function argument out of its domain
-inline constexpr const char *kActiveSubmission = "NP106";   // an active submission cannot be deleted (SQL trigger)
+inline constexpr const char *kActiveSubmission = "NP106";   // an active submission cannot be deleted or truncated (SQL trigger)
+inline constexpr const char *kSubmissionMoved = "NP111";    // a submission's PDU, period or dataset cannot change (SQL trigger)
 // NP2xx: organisation releases, NP201-NP206, raised in SQL by
 // npda.apply_organisation_release (sql/25_organisation_releases.sql, docs/error-codes.md).
 // NP9xx: internal errors (a bug: please report).

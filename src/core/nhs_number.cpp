@@ -1,4 +1,4 @@
-// NHS number normalisation and modulus-11 validation (spec/data-model.md §4.2).
+// NHS number normalisation and modulus-11 validation (docs/data-model.md §4.2).
 #include "nhs_number.hpp"
 
 namespace npda {

@@ -1,5 +1,5 @@
 // npda._refresh_kpi_aggregation(audit_period_id): rebuild one period's KPI
-// roll-ups from the stored per-child scores (kpis.md §6).
+// roll-ups from the stored per-child scores (docs/kpis.md §6).
 //
 // PDU level: every record of the PDU's active submission counts there.
 // Above PDU level (decision D11): records of the same child (same identifier)
@@ -20,6 +20,7 @@
 #include "kpi/kpi.hpp"
 #include "kpi/aggregate.hpp"
 #include "arrays.hpp"
+#include "load_children.hpp"
 #include "scoring.hpp"
 #include "spi.hpp"
 
@@ -205,26 +206,19 @@ std::size_t write_aggregates(std::int64_t period_id, const Accumulators &acc) {
     return n;
 }
 
-}  // namespace
-
-NPDA_FUNCTION(_refresh_kpi_aggregation) {
-    const std::int64_t period_id = PG_GETARG_INT64(0);
-    npda::pg::SpiConnection spi;
+// The calendar year audit period `period_id` starts in.
+int audit_year_of(std::int64_t period_id) {
     spi_execute("SELECT extract(year FROM start_date)::int4 FROM npda.audit_period WHERE id = $1",
                 {{INT8OID, Int64GetDatum(period_id)}}, true);
     if (SPI_processed == 0)
         throw npda::Error(npda::sqlstate::kUnknownPeriod, "no audit period with id " + std::to_string(period_id));
     bool isnull = false;
-    const int audit_year = DatumGetInt32(npda::pg::spi_value(0, 1, isnull));
-    const npda::ScoringPeriod period = npda::scoring_period_for(audit_year);
+    return DatumGetInt32(npda::pg::spi_value(0, 1, isnull));
+}
 
-    const auto areas = load_pdu_areas(period_id);
-    const auto ot = npda::pg::outcome_type();
-    const std::vector<ScoredRecord> records = load_scores(period_id, ot);
-
-    // Every area gets its 51 rows, zeros where no child counts there (C79):
-    // dashboards and maps show an empty area rather than lose it.
-    Accumulators acc;
+// Every area gets its 51 rows, zeros where no child counts there (C79):
+// dashboards and maps show an empty area rather than lose it.
+void add_every_area(Accumulators &acc, const std::unordered_map<std::int64_t, PduAreas> &areas) {
     for (const auto &[id, a] : areas) {
         if (!a.in_force) continue;  // a unit opened or closed in another year: rows only where it has children
         acc.areas[{"pdu", a.pz_code}];
@@ -237,6 +231,65 @@ NPDA_FUNCTION(_refresh_kpi_aggregation) {
             if (!code->empty()) acc.areas[{level, *code}];
         acc.areas[{"national", "national"}];
     }
+}
+
+// Children with records at several PDUs (`groups`: each child's indexes into
+// `records`) count once above PDU level: their full records are loaded and
+// each KPI goes to the record attribute_child picks for it (D11).
+void add_moved_children(Accumulators &acc, const std::vector<ScoredRecord> &records,
+                        std::vector<const std::vector<std::size_t> *> groups,
+                        const std::unordered_map<std::int64_t, PduAreas> &areas, const npda::ScoringPeriod &period) {
+    if (groups.empty()) return;
+    std::vector<std::int64_t> moved_ids;
+    for (const auto *idx : groups)
+        for (std::size_t i : *idx) moved_ids.push_back(records[i].patient_id);
+    std::vector<npda::pg::LoadedChild> loaded = npda::pg::load_children_by_id(moved_ids);
+    std::unordered_map<std::int64_t, const npda::PatientRecord *> record_of;
+    for (const auto &c : loaded) record_of.emplace(c.patient_id, &c.record);
+    // Walk the children in a fixed order so the result never depends on hashing.
+    std::sort(groups.begin(), groups.end(), [&](auto a, auto b) {
+        return records[(*a)[0]].identifier < records[(*b)[0]].identifier;
+    });
+    for (const auto *idx : groups) {
+        std::vector<npda::PduRecordRef> refs;
+        std::vector<std::size_t> used;
+        for (std::size_t i : *idx) {
+            auto rec = record_of.find(records[i].patient_id);
+            if (rec == record_of.end()) continue;
+            refs.push_back({rec->second, areas.at(records[i].pdu_id).pz_code, records[i].submitted_at});
+            used.push_back(i);
+        }
+        if (refs.empty()) continue;
+        const npda::Attribution attribution = npda::attribute_child(refs, period);
+        for (std::size_t j = 0; j < refs.size(); ++j) {
+            npda::KpiSlotMask mask{};
+            bool any_slot = false;
+            for (std::size_t slot = 0; slot < npda::kKpiCount; ++slot) {
+                mask[slot] = attribution.for_kpi(slot) == j;
+                any_slot = any_slot || mask[slot];
+            }
+            if (!any_slot) continue;
+            const ScoredRecord &r = records[used[j]];
+            acc.add_above_pdu(areas.at(r.pdu_id), r.results, &mask);
+        }
+    }
+}
+
+}  // namespace
+
+NPDA_FUNCTION(_refresh_kpi_aggregation) {
+    const std::int64_t period_id = PG_GETARG_INT64(0);
+    npda::pg::SpiConnection spi;
+    const npda::ScoringPeriod period = npda::scoring_period_for(audit_year_of(period_id));
+
+    const auto areas = load_pdu_areas(period_id);
+    const auto ot = npda::pg::outcome_type();
+    const std::vector<ScoredRecord> records = load_scores(period_id, ot);
+
+    Accumulators acc;
+    add_every_area(acc, areas);
+    // PDU level: every record counts at its own PDU. Above it, records are
+    // grouped by child.
     std::unordered_map<std::string, std::vector<std::size_t>> by_child;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const ScoredRecord &r = records[i];
@@ -249,55 +302,22 @@ NPDA_FUNCTION(_refresh_kpi_aggregation) {
     }
     if (!acc.any) {
         spi_execute("SELECT current_date", {}, true);
+        bool isnull = false;
         acc.oldest_as_of = DatumGetDateADT(npda::pg::spi_value(0, 1, isnull));
     }
 
     // Children seen by one PDU count there; moved children need their full
     // records to be attributed (D11).
-    std::vector<std::int64_t> moved_ids;
+    std::vector<const std::vector<std::size_t> *> moved;
     for (const auto &[identifier, idx] : by_child) {
         if (idx.size() == 1) {
             const ScoredRecord &r = records[idx[0]];
             acc.add_above_pdu(areas.at(r.pdu_id), r.results, nullptr);
         } else {
-            for (std::size_t i : idx) moved_ids.push_back(records[i].patient_id);
+            moved.push_back(&idx);
         }
     }
-    if (!moved_ids.empty()) {
-        std::vector<npda::pg::LoadedChild> loaded = npda::pg::load_children_by_id(moved_ids);
-        std::unordered_map<std::int64_t, const npda::PatientRecord *> record_of;
-        for (const auto &c : loaded) record_of.emplace(c.patient_id, &c.record);
-        // Walk the children in a fixed order so the result never depends on hashing.
-        std::vector<const std::vector<std::size_t> *> groups;
-        for (const auto &[identifier, idx] : by_child)
-            if (idx.size() > 1) groups.push_back(&idx);
-        std::sort(groups.begin(), groups.end(), [&](auto a, auto b) {
-            return records[(*a)[0]].identifier < records[(*b)[0]].identifier;
-        });
-        for (const auto *idx : groups) {
-            std::vector<npda::PduRecordRef> refs;
-            std::vector<std::size_t> used;
-            for (std::size_t i : *idx) {
-                auto rec = record_of.find(records[i].patient_id);
-                if (rec == record_of.end()) continue;
-                refs.push_back({rec->second, areas.at(records[i].pdu_id).pz_code, records[i].submitted_at});
-                used.push_back(i);
-            }
-            if (refs.empty()) continue;
-            const npda::Attribution attribution = npda::attribute_child(refs, period);
-            for (std::size_t j = 0; j < refs.size(); ++j) {
-                npda::KpiSlotMask mask{};
-                bool any_slot = false;
-                for (std::size_t slot = 0; slot < npda::kKpiCount; ++slot) {
-                    mask[slot] = attribution.for_kpi(slot) == j;
-                    any_slot = any_slot || mask[slot];
-                }
-                if (!any_slot) continue;
-                const ScoredRecord &r = records[used[j]];
-                acc.add_above_pdu(areas.at(r.pdu_id), r.results, &mask);
-            }
-        }
-    }
+    add_moved_children(acc, records, std::move(moved), areas, period);
     const std::size_t written = write_aggregates(period_id, acc);
     spi.finish();
     return Int32GetDatum(static_cast<int32>(written));

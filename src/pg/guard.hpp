@@ -1,4 +1,4 @@
-// The C++ / PostgreSQL error boundary (spec/style.md §3).
+// The C++ / PostgreSQL error boundary (docs/architecture.md §3).
 //
 // PG -> C++: every SQL-callable function is a C-linkage shim that runs its C++
 // body through npda::pg::guarded(). The guard catches every exception, copies
@@ -77,6 +77,8 @@ auto call(Fn &&fn) -> decltype(fn()) {
     MemoryContext caller_context = CurrentMemoryContext;
     ErrorData *volatile edata = nullptr;
     if constexpr (std::is_void_v<Result>) {
+        // PG_TRY is a macro: keep its block as written.
+        // clang-format off
         PG_TRY();
         {
             fn();
@@ -88,12 +90,15 @@ auto call(Fn &&fn) -> decltype(fn()) {
             FlushErrorState();
         }
         PG_END_TRY();
+        // clang-format on
         if (edata) throw PgError(edata);
     } else {
         // Scalars only (Datum, pointers, numbers): nothing with a destructor
         // crosses PG_TRY, and a volatile scalar survives the longjmp.
         static_assert(std::is_scalar_v<Result>, "pg::call returns scalar values only");
         volatile Result result{};
+        // PG_TRY is a macro: keep its block as written.
+        // clang-format off
         PG_TRY();
         {
             result = fn();
@@ -105,6 +110,7 @@ auto call(Fn &&fn) -> decltype(fn()) {
             FlushErrorState();
         }
         PG_END_TRY();
+        // clang-format on
         if (edata) throw PgError(edata);
         return result;
     }

@@ -1,5 +1,6 @@
 // SQL entry points of the KPI engine: the definitions table's source, the
-// trigger-side scorer and the period re-scorer.
+// trigger-side scorer and the period re-scorer (the triggers' bulk-load test,
+// npda._bulk_load_active, is in bulk_load.cpp).
 #include <cstdint>
 #include <vector>
 
@@ -50,8 +51,6 @@ NPDA_FUNCTION(_kpi_definitions) {
     });
     return (Datum)0;
 }
-
-NPDA_FUNCTION(_bulk_load_active) { return BoolGetDatum(npda::pg::bulk_load_active()); }
 
 // npda._score_patients(ids bigint[], as_of date): re-score these children.
 NPDA_FUNCTION(_score_patients) {

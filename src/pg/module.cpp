@@ -1,5 +1,5 @@
 // Module entry: the magic block and _PG_init.
-#include "scoring.hpp"
+#include "bulk_load.hpp"
 #include "postgres_headers.hpp"
 
 extern "C" {

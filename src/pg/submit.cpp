@@ -1,11 +1,12 @@
 // npda._submit_csv(pz_code, csv, audit_year, file_name): the submission path.
 //
 // Resolve the PDU and audit period, check the caller may submit into it, read
-// and validate the whole file in C++ (src/core/submission_reader), then, under
-// a per-PDU-and-period lock, retire the previous submission and write the new
-// one with one set-based INSERT per table. Everything happens in the caller's
-// transaction: if any step fails, the previous submission is still active and
-// untouched. The SQL wrapper npda.submit_csv returns the submission row.
+// and validate the whole file in C++ (src/core/ingest/submission_reader.hpp),
+// then, under a per-PDU-and-period lock, retire the previous submission and
+// write the new one with one set-based INSERT per table. Everything happens in
+// the caller's transaction: if any step fails, the previous submission is still
+// active and untouched. The SQL wrapper npda.submit_csv returns the submission
+// row.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "ingest/record_columns.hpp"
 #include "ingest/submission_reader.hpp"
 #include "arrays.hpp"
+#include "bulk_load.hpp"
 #include "composite_rows.hpp"
 #include "scoring.hpp"
 #include "spi.hpp"
@@ -34,10 +36,14 @@ Datum text_datum(const std::string &s) {
     return npda::pg::call([&]() { return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))); });
 }
 
-// "2024-25" for audit year 2024.
+// "2024-25" for audit year 2024; any other integer as it is (the caller may
+// pass anything, and year + 1 must not overflow).
 std::string period_label(int year) {
-    char buf[16];
-    snprintf(buf, sizeof buf, "%d-%02d", year, (year + 1) % 100);  // PostgreSQL's snprintf: cannot throw
+    char buf[32];
+    if (year >= 1 && year <= 9998)
+        snprintf(buf, sizeof buf, "%d-%02d", year, (year + 1) % 100);  // PostgreSQL's snprintf: cannot throw
+    else
+        snprintf(buf, sizeof buf, "%d", year);
     return buf;
 }
 
@@ -64,8 +70,12 @@ Target resolve_target(const std::string &pz_code, std::optional<int> requested_y
     t.today = static_cast<npda::Date>(DatumGetDateADT(npda::pg::spi_value(0, 1, isnull)));
     t.audit_year = requested_year ? *requested_year : npda::audit_year(t.today);
 
+    // The period whose audit year is the one asked for: any integer is a fair
+    // question (no make_date, which raises 22008 for year 0). The same
+    // predicate as npda._audit_period_id, written out because this library
+    // also serves databases still on an older release's SQL, which lack it.
     if (spi_execute("SELECT id, dataset_year, is_open, pg_catalog.pg_has_role('npda_audit_team', 'MEMBER') "
-                    "FROM npda.audit_period WHERE start_date = pg_catalog.make_date($1, 4, 1)",
+                    "FROM npda.audit_period WHERE npda.audit_year(start_date) OPERATOR(pg_catalog.=) $1",
                     {{INT4OID, Int32GetDatum(t.audit_year)}}, true) == 0)
         throw npda::Error(npda::sqlstate::kUnknownPeriod, "no audit period " + period_label(t.audit_year),
                           "npda.audit_period has no period starting on 1 April " + std::to_string(t.audit_year) + ".",

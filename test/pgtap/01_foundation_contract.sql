@@ -1,4 +1,4 @@
--- The foundation's SQL contract (spec/design.md): schema, types, role, audit
+-- The foundation's SQL contract (docs/architecture.md §4): schema, types, role, audit
 -- periods and the helper functions, with their types, volatility and errors.
 BEGIN;
 SELECT plan(31);

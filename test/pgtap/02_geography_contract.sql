@@ -1,4 +1,4 @@
--- The geography part of the contract (spec/design.md): lookup tables, their
+-- The geography part of the contract (docs/architecture.md §4): lookup tables, their
 -- keys and links, boundaries as SRID-4326 multipolygons, the hierarchy view.
 BEGIN;
 SELECT plan(60);
@@ -31,7 +31,7 @@ SELECT col_type_is('npda', t, 'boundary', 'geometry(MultiPolygon,4326)', t || '.
 SELECT col_type_is('npda', 'paediatric_diabetes_unit', 'location', 'geometry(Point,4326)', 'PDU location is a 4326 point');
 SELECT hasnt_column('npda', 'trust', 'boundary', 'trusts have no boundary');
 
--- Seeded counts (spec/data-model.md §13.2).
+-- Seeded counts (docs/data-model.md §13.2).
 SELECT results_eq($$SELECT count(*)::int FROM npda.paediatric_diabetes_unit$$, ARRAY[173], '173 PDUs');
 SELECT results_eq($$SELECT count(*)::int FROM npda.integrated_care_board$$, ARRAY[42], '42 ICBs');
 SELECT results_eq($$SELECT count(*)::int FROM npda.local_health_board$$, ARRAY[7], '7 LHBs');

@@ -1,4 +1,4 @@
--- The submission tables, functions and view (spec/design.md "The contract"),
+-- The submission tables, functions and view (docs/architecture.md §4 "The contract"),
 -- and the SQLSTATEs of structural errors (README "Errors"). Everything is
 -- rolled back.
 BEGIN;

@@ -1,4 +1,4 @@
--- The KPI engine's SQL contract (spec/design.md): the definitions table, the
+-- The KPI engine's SQL contract (docs/architecture.md §4): the definitions table, the
 -- per-child score storage and its views, the scoring functions, the triggers
 -- that keep scores current, comments on every object, and the errors.
 BEGIN;

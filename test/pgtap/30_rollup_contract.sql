@@ -1,4 +1,4 @@
--- The roll-up part of the contract (spec/design.md): npda.kpi_aggregation
+-- The roll-up part of the contract (docs/architecture.md §4): npda.kpi_aggregation
 -- partitioned by level, the readers' views npda.kpi_results and npda.kpi_map,
 -- the quarter breakdown, and the refresh function.
 BEGIN;

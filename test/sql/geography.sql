@@ -1,7 +1,7 @@
 --
 -- geography: the organisation and geography lookups (sql/20_geography.sql), their seed
--- (seeds/25_geography_seed.sql) and the boundaries.  Expected figures: spec/data-model.md
--- section 13.2; the decisions and documented exceptions: docs/geography.md.
+-- (seeds/25_geography_seed.sql) and the boundaries.  Expected figures: docs/data-model.md
+-- §13.2; the decisions and documented exceptions: docs/geography.md.
 --
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS npda CASCADE;

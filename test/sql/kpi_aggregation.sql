@@ -1,4 +1,4 @@
--- Roll-ups (kpis.md §6): levels, the D11 de-duplication of a child who moved
+-- Roll-ups (docs/kpis.md §6): levels, the D11 de-duplication of a child who moved
 -- between PDUs (conformance case N08), Wales, Jersey and the RCPCH test unit.
 SET client_min_messages = warning;
 -- A 2021-template file from rows given as their first columns (NHS number ...
@@ -95,7 +95,7 @@ SELECT area_code, eligible + ineligible AS children FROM npda.kpi_results
 SELECT level, count(*) AS rows, count(geom) AS with_geometry, min(ST_SRID(geom)) AS srid
   FROM npda.kpi_map WHERE kpi = '1' AND audit_year = 2024 GROUP BY level ORDER BY level;
 
--- Quarter breakdowns (kpis.md §6.4, D10; case N07): diagnoses on 30 June and
+-- Quarter breakdowns (docs/kpis.md §6.4, D10; case N07): diagnoses on 30 June and
 -- 1 July fall in Q1 and Q2; an admission that started before the period is
 -- dated by its discharge; a transition to adult care by its leaving date.
 SELECT patient_count FROM npda.submit_csv('PZ002', pg_temp.file_2021(ARRAY[

@@ -1,5 +1,5 @@
 -- KPI scoring through npda.submit_csv: a representative subset of the
--- conformance cases of kpis.md §8, submitted as CSV files, re-scored as of the
+-- conformance cases of docs/kpis.md §8, submitted as CSV files, re-scored as of the
 -- conformance date and read back through npda.patient_kpi_results. Everything
 -- happens in one transaction that is rolled back.
 BEGIN;
@@ -19,7 +19,7 @@ LANGUAGE sql AS $$
    ORDER BY k.n, r.kpi_position
 $$;
 
--- The spec's tallies for one case (NULL: every child): E, P, F, pending, I and the area value
+-- The expected tallies of one case (docs/kpis.md §8; NULL: every child): E, P, F, pending, I and the area value
 -- (32.1 counts checks: E expected, P achieved, F not achieved by failing
 -- children, pending not yet achieved by pending children; I counts children).
 CREATE FUNCTION pg_temp.tally(case_id text, kpis text[], year integer DEFAULT 2024)
@@ -49,9 +49,9 @@ $$;
 RESET client_min_messages;
 
 -- ---------------------------------------------------------------------------
--- The cases (kpis.md §8). Fixtures: Std = DOB 2014-04-04, type 1, diagnosed
+-- The cases (docs/kpis.md §8). Fixtures: Std = DOB 2014-04-04, type 1, diagnosed
 -- 2022-01-01, one visit 2024-04-03; Early, Old, NewDx, Leaver, Died, C5, C6
--- as in §8. Every child has its own NHS number; all go into one file.
+-- as in docs/kpis.md §8. Every child has its own NHS number; all go into one file.
 
 -- KPI 1, ages and D5 (C06-C09, C11, C13).
 SELECT pg_temp.stage(2021, $$[
@@ -280,7 +280,7 @@ SELECT child, kpi, outcome, value FROM pg_temp.results('{C76,N03}', '{1,46,47}')
 -- never pending); as of 2025-04-30 KPI 25 fails.
 SELECT npda.rescore(2024, '2024-10-01') > 0 AS rescored;
 SELECT child, kpi, outcome FROM pg_temp.results('{N10}', '{8,25}');
--- Only KPIs 25-45 can be pending (§3.5); cohorts 1-12 and status KPIs never are.
+-- Only KPIs 25-45 can be pending (docs/kpis.md §3.5); cohorts 1-12 and status KPIs never are.
 SELECT CASE WHEN r.kpi_position <= 12 THEN '1-12' WHEN r.kpi_position <= 24 THEN '13-24'
             WHEN r.kpi IN ('46', '47', '48', '49') THEN '46-49' ELSE '25-45' END AS kpis,
        count(*) FILTER (WHERE r.outcome = 'pending') > 0 AS any_pending

@@ -17,7 +17,7 @@ LANGUAGE sql AS $$
    ORDER BY k.n, r.kpi_position
 $$;
 
--- The spec's tallies for one case: E, P, F, pending, I and the area value
+-- The expected tallies of one case (docs/kpis.md §8): E, P, F, pending, I and the area value
 -- (32.1 counts checks: E expected, P achieved, F not achieved by failing
 -- children, pending not yet achieved by pending children; I counts children).
 CREATE FUNCTION pg_temp.tally(case_id text, kpis text[], year integer DEFAULT 2024)

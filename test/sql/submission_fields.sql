@@ -1,5 +1,5 @@
 -- Field rules, cross-field rules and grouping through npda.submit_csv
--- (data-model §4, §7, §8, §9): one small file per group of rules, built from
+-- (docs/data-model.md §4, §7, §8, §9): one small file per group of rules, built from
 -- the published template header, with a representative case per rule. Every
 -- finding names its row and column, keeps the offending text and says what
 -- was expected; what was stored is shown where it matters. Values that cannot
@@ -161,7 +161,7 @@ DELETE FROM npda.submission s USING npda.paediatric_diabetes_unit u
  WHERE u.id = s.paediatric_diabetes_unit_id AND u.pz_code IN ('PZ041', 'PZ248');
 
 -------------------------------------------------------------------------------
--- 1. Identifiers, postcode, GP practice code, patient codes (§3.1-3.3, §4.2-4.5).
+-- 1. Identifiers, postcode, GP practice code, patient codes (docs/data-model.md §3.1-3.3, §4.2-4.5).
 SELECT pg_temp.submit(2021, 'PZ041', 2024, 'identifiers.csv', $$[
   {"case": "valid row, every default"},
   {"case": "NHS number with spaces", "nhs_number": "943 476 5919"},
@@ -204,7 +204,7 @@ SELECT "case", "row", (p).nhs_number, (p).postcode, (p).gp_practice_ods_code, (p
   FROM pg_temp.children(:sid);
 
 -- The same child written 719 573 0220 and 7195730220 (and 719-573-0220) is one
--- child with three visits (§4.2 project note: normalised before grouping).
+-- child with three visits (docs/data-model.md §4.2, our rule: normalised before grouping).
 SELECT pg_temp.submit(2021, 'PZ041', 2024, 'normalised.csv', $$[
   {"case": "spaces", "nhs_number": "719 573 0220", "visit_date": "01/05/2024"},
   {"case": "digits", "nhs_number": "7195730220", "visit_date": "01/06/2024"},
@@ -224,7 +224,7 @@ SELECT * FROM pg_temp.findings(:sid);
 SELECT "case", (p).nhs_number, (p).unique_reference_number, (p).postcode FROM pg_temp.children(:sid);
 
 -------------------------------------------------------------------------------
--- 2. Dates (§4.6, §4.7, §7): format, future, before birth, before diagnosis
+-- 2. Dates (docs/data-model.md §4.6, §4.7, §7): format, future, before birth, before diagnosis
 -- (with the 90-day thyroid/coeliac and 11-day admission allowances at their
 -- exact edges; carbohydrate counting and discharge exempt), after death, age.
 -- Diagnosis 01/01/2020 (90 days earlier: 03/10/2019; 11 days: 21/12/2019).
@@ -271,13 +271,13 @@ SELECT * FROM pg_temp.findings(:sid);
 -- Dates that could not be read are NULL; dates breaking a rule are kept.
 SELECT "case", (v).visit_date, (v).foot_examination_observation_date, (v).thyroid_function_date, (v).hospital_admission_date
   FROM pg_temp.visits(:sid) WHERE "row" BETWEEN 2 AND 16;
--- Leaving data that fails its own checks is not stored (§8); date of birth,
+-- Leaving data that fails its own checks is not stored (docs/data-model.md §8); date of birth,
 -- diagnosis and death dates breaking a rule are kept.
 SELECT "case", (p).date_of_birth, (p).diagnosis_date, (p).death_date, (t).date_leaving_service, (t).reason_leaving_service
   FROM pg_temp.children(:sid) WHERE ("row" >= 24 OR "row" = 12) AND "case" NOT LIKE '25th birthday%';
 
 -------------------------------------------------------------------------------
--- 3. Numbers (§4.8): ranges at their edges, HbA1c in both formats, values too
+-- 3. Numbers (docs/data-model.md §4.8): ranges at their edges, HbA1c in both formats, values too
 -- large for their column and text in a number column (NULL stored, the text in
 -- the finding), Excel's 180.0 and units written in the cell.
 SELECT pg_temp.submit(2021, 'PZ041', 2024, 'numbers.csv', $$[
@@ -325,7 +325,7 @@ SELECT "case", (v).hba1c, (v).hba1c_format, (v).systolic_blood_pressure AS systo
   FROM pg_temp.visits(:sid);
 
 -------------------------------------------------------------------------------
--- 4. Value sets (§3, §4.10): out-of-set codes are kept, text and TRUE/FALSE
+-- 4. Value sets (docs/data-model.md §3, §4.10): out-of-set codes are kept, text and TRUE/FALSE
 -- are dropped, Excel's 1.0 is 1, 9 is the legacy treatment "unknown" (99).
 SELECT pg_temp.submit(2021, 'PZ041', 2024, 'value_sets.csv', $$[
   {"case": "treatment 45", "treatment": "45"},
@@ -358,7 +358,7 @@ SELECT "case", (v).treatment, (v).glucose_monitoring, (v).hba1c_format, (v).reti
   FROM pg_temp.visits(:sid);
 
 -------------------------------------------------------------------------------
--- 5. Cross-field rules on a visit (§4.9), 2021 dataset.
+-- 5. Cross-field rules on a visit (docs/data-model.md §4.9), 2021 dataset.
 SELECT pg_temp.submit(2021, 'PZ041', 2024, 'cross_field.csv', format($$[
   {"case": "height without observation date", "height": "150"},
   {"case": "weight without observation date", "weight": "40"},
@@ -452,7 +452,7 @@ SELECT "case", (p).immunotherapy_received, (p).immunotherapy_date, (p).adhd_asd_
   FROM pg_temp.children(:sid) WHERE "row" >= 16;
 
 -------------------------------------------------------------------------------
--- 7. Grouping a child's rows and resolving patient-level values (§8):
+-- 7. Grouping a child's rows and resolving patient-level values (docs/data-model.md §8):
 -- conflicts are reported on the child's first row, "Conflicting values for
 -- <heading>: a, b"; the most frequent date of birth, the earliest diagnosis,
 -- the most recent diabetes type, postcode and GP (a row without a visit date

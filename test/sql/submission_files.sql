@@ -1,5 +1,5 @@
--- The RCPCH sample sheets (data-model §14) through npda.submit_csv, and messy
--- real-world exports of the same file (§6, §7, §15.2): each is accepted with
+-- The RCPCH sample sheets (docs/data-model.md §14) through npda.submit_csv, and messy
+-- real-world exports of the same file (§6, §7, §15 item 2): each is accepted with
 -- the same children, visits and findings as the clean file.
 SET client_min_messages = warning;
 SET datestyle = ISO;
@@ -64,7 +64,7 @@ SELECT p.nhs_number, p.first_row_number, p.date_of_birth, p.sex, p.ethnicity, p.
        (SELECT array_agg(v.row_number ORDER BY v.row_number) FROM npda.visit v WHERE v.patient_id = p.id) AS rows
   FROM npda.patient p JOIN npda.transfer t ON t.patient_id = p.id
  WHERE p.submission_id = :dummy_id ORDER BY p.first_row_number;
--- Visits spread over 2016-2023, outside the 2024-25 period: not an error (§4.7 project note).
+-- Visits spread over 2016-2023, outside the 2024-25 period: not an error (docs/data-model.md §4.7, our rule).
 SELECT min(v.visit_date), max(v.visit_date) FROM npda.visit v JOIN npda.patient p ON p.id = v.patient_id
  WHERE p.submission_id = :dummy_id;
 SELECT count(*) FILTER (WHERE code LIKE 'date%') AS date_findings FROM npda.submission_error WHERE submission_id = :dummy_id;
@@ -99,7 +99,7 @@ SELECT count(*) AS valid_children FROM npda.patient WHERE submission_id = :inval
 SELECT id AS s2026_id
   FROM npda.submit_csv('PZ041', (SELECT bytes FROM fixture WHERE name = 'dummy_2026'), 2026, 'npda_dummy_sheet_2026_test.csv') \gset
 SELECT is_active, dataset_year, row_count, patient_count, visit_count FROM npda.submission WHERE id = :s2026_id;
--- The three findings §14 expects are among the findings.
+-- The three findings docs/data-model.md §14 expects are among the findings.
 SELECT e.row_number, e.column_heading, e.value, e.code, e.message
   FROM npda.submission_error e
  WHERE e.submission_id = :s2026_id
@@ -114,7 +114,7 @@ SELECT v.row_number, v.hospital_admission_reason, v.hospital_admission_reason_20
 SELECT v.row_number, v.smoking_vaping_status, v.smoking_cessation_referral_date
   FROM npda.visit v JOIN npda.patient p ON p.id = v.patient_id
  WHERE p.submission_id = :s2026_id AND v.smoking_cessation_referral_date IS NOT NULL ORDER BY v.row_number;
--- adhd_asd_status 5 is kept (a value of the right type, outside its set, §4.1).
+-- adhd_asd_status 5 is kept (a value of the right type, outside its set, docs/data-model.md §4.1).
 SELECT p.nhs_number, p.adhd_asd_status, p.death_date FROM npda.patient p
  WHERE p.submission_id = :s2026_id AND p.adhd_asd_status = 5;
 -- The other findings (the admission of January 2027 is in the future only
@@ -128,7 +128,7 @@ SELECT count(*) FILTER (WHERE v.treatment IS NOT NULL OR v.hba1c_format IS NOT N
        count(*) FILTER (WHERE v.insulin_regimen IS NOT NULL) AS with_insulin_regimen
   FROM npda.visit v JOIN npda.patient p ON p.id = v.patient_id WHERE p.submission_id = :s2026_id;
 
--- 4. npda_dummy_sheet_old_headers.csv: every old heading resolves (§6.2).
+-- 4. npda_dummy_sheet_old_headers.csv: every old heading resolves (docs/data-model.md §6.2).
 SELECT id AS old_id
   FROM npda.submit_csv('PZ041', (SELECT bytes FROM fixture WHERE name = 'old_headers'), 2023, 'npda_dummy_sheet_old_headers.csv') \gset
 SELECT is_active, row_count, patient_count, visit_count, error_count FROM npda.submission WHERE id = :old_id;
@@ -263,7 +263,7 @@ SELECT row_number, column_heading, value, code, message FROM npda.submission_err
 SELECT pg_temp.children(:stray_id) = (SELECT children FROM clean) AS same_children;
 
 -- A PDU Number column blank on every row: taken as the submitting PDU, with a
--- finding on the first data row (§6.3 project note).
+-- finding on the first data row (docs/data-model.md §6.3, our rule).
 SELECT id AS blank_pdu_id FROM npda.submit_csv('PZ041',
          convert_to(pg_temp.dummy_text(format($$CASE WHEN n = 1 THEN c ELSE c[1:%1$s] || ''::text || c[%2$s:] END$$,
                                               pg_temp.col('PDU Number') - 1, pg_temp.col('PDU Number') + 1)), 'UTF8'),

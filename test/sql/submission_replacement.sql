@@ -1,4 +1,4 @@
--- Replacement and history (data-model §10, §11; design "One transaction per
+-- Replacement and history (docs/data-model.md §10, §11; docs/architecture.md §5 "One transaction per
 -- submission"): a second submission for the same PDU and period replaces the
 -- first in one step; the first is kept with its file and findings but without
 -- children; other PDUs and periods are left alone; the same child may be in
@@ -88,7 +88,7 @@ SELECT * FROM pg_temp.history();
 SELECT md5(string_agg(p::text, ';' ORDER BY p.id)) = :'before' AS pz041_2024_untouched
   FROM npda.patient p WHERE p.submission_id = :third_id;
 -- The same NHS numbers are in PZ041's and PZ042's active submissions for
--- 2024-25 (§11: uniqueness is per PDU and period), each with its own transfer
+-- 2024-25 (docs/data-model.md §11: uniqueness is per PDU and period), each with its own transfer
 -- row pointing at the unit that submitted it.
 SELECT u.pz_code, count(*) AS children, count(DISTINCT p.nhs_number) AS nhs_numbers,
        bool_and(t.paediatric_diabetes_unit_id = s.paediatric_diabetes_unit_id) AS transfer_to_submitter
@@ -167,7 +167,7 @@ SELECT count(*) AS null_id_records FROM npda.submission_annotated_csv(NULL);
 SELECT row_number, left(line, 100) AS line_start, length(line) AS length
   FROM npda.submission_annotated_csv_lines(:multi_id) ORDER BY row_number;
 
--- An active submission cannot be deleted (data-model §10.1): NP106, with the
+-- An active submission cannot be deleted (docs/data-model.md §10.1): NP106, with the
 -- way to withdraw it in the hint; once inactive it can go, children and all.
 CREATE FUNCTION pg_temp.delete_submission(sid bigint) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE detail text; hint text;

@@ -1,4 +1,4 @@
--- Structural errors of a submitted file (data-model §6.4, §9; README "Errors"):
+-- Structural errors of a submitted file (docs/data-model.md §6.4, §9; README "Errors"):
 -- every one is raised by npda.submit_csv with its SQLSTATE (class NP), a message
 -- naming the problem and a detail naming the columns or rows, and nothing in
 -- the database changes: the previously active submission stays active with its

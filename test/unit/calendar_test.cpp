@@ -1,4 +1,4 @@
-// Unit tests for the audit calendar (spec/kpis.md §1, D10, D14; cases C01, C02, C05).
+// Unit tests for the audit calendar (docs/kpis.md §1, D10, D14; cases C01, C02, C05).
 #include <gtest/gtest.h>
 
 #include <cstdint>

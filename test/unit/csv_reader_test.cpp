@@ -1,4 +1,4 @@
-// RFC 4180 reading and record numbering (data-model §6.1, §9).
+// RFC 4180 reading and record numbering (docs/data-model.md §6.1, §9).
 #include <gtest/gtest.h>
 
 #include "ingest/csv_reader.hpp"

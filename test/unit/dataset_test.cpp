@@ -1,4 +1,4 @@
-// Template tables, heading normalisation and aliases (data-model §5, §6.2), value sets (§3).
+// Template tables, heading normalisation and aliases, value sets (docs/data-model.md §5, §6.2, §3).
 #include <gtest/gtest.h>
 
 #include <set>

@@ -1,4 +1,4 @@
-// The KPI definition table, the aggregation helper (kpis.md §6.3, R10, R11)
+// The KPI definition table, the aggregation helper (docs/kpis.md §6.3, R10, R11)
 // and the D11 attribution of children who appear in several PDUs (§6.2).
 #include <gtest/gtest.h>
 

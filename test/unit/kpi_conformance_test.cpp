@@ -1,4 +1,4 @@
-// The conformance cases of kpis.md §8 (C01 ... N14), one test per case ID.
+// The conformance cases of docs/kpis.md §8 (C01 ... N14), one test per case ID.
 // Fixtures and conventions are those of §8: period 2024-04-01 - 2025-03-31 on
 // the 2021 dataset, evaluated as of 2025-04-30 unless the case says otherwise.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Edge rules of the KPI engine (kpis.md §1, §3, §4, §5; D1-D14, R3-R14):
+// Edge rules of the KPI engine (docs/kpis.md §1, §3, §4, §5; D1-D14, R3-R14):
 // boundary days, unit conversion, medians, most-recent-entry ties, admissions,
 // transfers and deaths, care-at-diagnosis windows and the pending rules.
 #include <gtest/gtest.h>
@@ -582,7 +582,7 @@ TEST(KpiCareAtDiagnosis, EligibilityCutOffs) {
     EXPECT_EQ(outcome(diagnosed(D(2024, 3, 31)), "41"), Outcome::ineligible);
 }
 
-// ---- Pending (D12, kpis.md §3.5) --------------------------------------------
+// ---- Pending (D12, docs/kpis.md §3.5) ---------------------------------------
 
 TEST(KpiPending, CareProcessesUntilPeriodEnd) {
     const Date e = D(2025, 3, 31);
@@ -644,7 +644,7 @@ TEST(KpiPending, AsOfBeforePeriodStart) {
     EXPECT_EQ(r[slot("5")].outcome, Outcome::pass);
 }
 
-// ---- 2026 mapping (D13, §5) --------------------------------------------------
+// ---- 2026 mapping (D13, docs/kpis.md §5) ------------------------------------
 
 TEST(Kpi2026, NotApplicableKpisAreIneligible) {
     PatientRecord p = Std();

@@ -1,6 +1,6 @@
 // Property tests of the KPI engine: thousands of random children (seeded, so
 // reproducible) scored on both datasets at several as-of dates, checked
-// against invariants of kpis.md §3.2, §3.5, §5 and §6.3.
+// against invariants of docs/kpis.md §3.2, §3.5, §5 and §6.3.
 #include <gtest/gtest.h>
 
 #include <algorithm>

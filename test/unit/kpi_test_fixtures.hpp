@@ -1,4 +1,4 @@
-// Builders shared by the KPI unit tests: the fixtures of kpis.md §8 (Std,
+// Builders shared by the KPI unit tests: the fixtures of docs/kpis.md §8 (Std,
 // Early, Old, NewDx, Leaver, Died, C5, C6), scoring and aggregation shortcuts,
 // and an assertion on aggregate counts.
 #pragma once
@@ -18,7 +18,8 @@ using namespace npda;
 
 inline Date D(int y, int m, int d) { return date_from_ymd(y, m, d); }
 
-// The conventions of §8: period 2024-04-01 - 2025-03-31 (2021 dataset), as of E + 30 days.
+// The conventions of docs/kpis.md §8: period 2024-04-01 - 2025-03-31 (2021 dataset), as of
+// E + 30 days.
 inline ScoringPeriod p2024() { return scoring_period_for(2024); }
 inline ScoringPeriod p2026() { return scoring_period_for(2026); }
 inline Date as_of_2024() { return D(2025, 4, 30); }

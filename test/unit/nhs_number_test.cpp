@@ -1,4 +1,4 @@
-// Unit tests for NHS number normalisation and the modulus-11 check (data-model §4.2).
+// Unit tests for NHS number normalisation and the modulus-11 check (docs/data-model.md §4.2).
 #include <gtest/gtest.h>
 
 #include "nhs_number.hpp"

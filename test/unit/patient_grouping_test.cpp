@@ -1,4 +1,4 @@
-// Grouping rows into children and resolving patient-level values (data-model §8).
+// Grouping rows into children and resolving patient-level values (docs/data-model.md §8).
 #include <gtest/gtest.h>
 
 #include "reader_test_util.hpp"

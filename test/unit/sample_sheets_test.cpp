@@ -1,4 +1,4 @@
-// The RCPCH sample sheets (data-model §14): accepted, with exactly the expected findings.
+// The RCPCH sample sheets (docs/data-model.md §14): accepted, with exactly the expected findings.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -44,7 +44,7 @@ TEST(SampleSheets, DummySheet2024) {
     EXPECT_EQ(p.errors[0].row_number, 2);
     EXPECT_EQ(p.errors[0].column_heading, "GP Practice Code");
     EXPECT_EQ(p.errors[0].value, "G7103993");
-    // Visits 2016-2023: outside the 2024-25 period but not an error (§4.7 project note).
+    // Visits 2016-2023: outside the 2024-25 period but not an error (docs/data-model.md §4.7, our rule).
     const auto *c = find_child(p, "6537651948");
     ASSERT_NE(c, nullptr);
     EXPECT_EQ(c->visits[0].visit_date, date_from_ymd(2016, 7, 6));
@@ -91,14 +91,15 @@ TEST(SampleSheets, DummySheet2026WithDaggers) {
         // The admission of 1-4 January 2027 is after the upload day (27/11/2026).
         "3|Start date (Hospital Provider Spell)|date_in_future",
         "3|Discharge date (Hospital provider spell)|date_in_future",
-        // §14: admission reason 2 is "acute but not in DKA" in 2026, so a DKA therapy is not applicable.
+        // docs/data-model.md §14: admission reason 2 is "acute but not in DKA" in 2026, so a DKA
+        // therapy is not applicable.
         "3|Only complete if DKA selected in previous question: During this DKA admission did the patient receive "
         "any of the following therapies?|value_not_applicable",
-        // §14: a cessation-advice date for a vaper (status 3).
+        // docs/data-model.md §14: a cessation-advice date for a vaper (status 3).
         "6|Date of offer of smoking cessation advice (if patient is a current smoker)|value_not_applicable",
         // A dietitian appointment date where the offer was "No" (2).
         "8|Date of additional appointment with dietitian|value_not_applicable",
-        // §14: adhd_asd_status 5 is not in the value set.
+        // docs/data-model.md §14: adhd_asd_status 5 is not in the value set.
         "11|Has the patient had a diagnosis of Attention Deficit Hyperactivity Disorder (ADHD) or Autism Spectrum "
         "Disorder (ASD)?|value_not_in_set",
     };

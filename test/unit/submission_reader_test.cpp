@@ -1,4 +1,4 @@
-// read_submission: structural errors with their SQLSTATEs (data-model §6.4),
+// read_submission: structural errors with their SQLSTATEs (docs/data-model.md §6.4),
 // encodings and messy exports (§6.1, §6.2), PDU numbers (§6.3), record
 // numbering, ordering of findings and the interrupt hook.
 #include <gtest/gtest.h>
@@ -165,7 +165,7 @@ TEST(Structure, InvalidContextPdu) {
     expect_structural(make_file(Y21, {valid_row(Y21)}), ctx, sqlstate::kInvalidArgument);
 }
 
-// ---- PDU Number (§6.3) ----
+// ---- PDU Number (docs/data-model.md §6.3) ----
 
 TEST(PduNumber, AllFormsOfTheSubmittingPdu) {
     std::vector<Row> rows;
@@ -211,7 +211,7 @@ TEST(PduNumber, BlankOnEveryRowIsAcceptedWithAFinding) {
     EXPECT_EQ(findings(p), (std::vector<std::string>{"2|PDU Number|pdu_number_missing"}));
 }
 
-// ---- Encodings and messy exports (§6.1, §6.2) ----
+// ---- Encodings and messy exports (docs/data-model.md §6.1, §6.2) ----
 
 TEST(MessyExports, BomCrlfAndQuotedLowerCaseHeadings) {
     std::string hdr;

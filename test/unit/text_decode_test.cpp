@@ -1,4 +1,4 @@
-// Bytes -> UTF-8 (data-model §6.1): BOM, Windows-1252 fallback, NBSP, binary rejection.
+// Bytes -> UTF-8 (docs/data-model.md §6.1): BOM, Windows-1252 fallback, NBSP, binary rejection.
 #include <gtest/gtest.h>
 
 #include "errors.hpp"

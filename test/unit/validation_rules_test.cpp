@@ -1,4 +1,4 @@
-// One representative test per field rule (data-model §4.2-§4.8, §4.10, §7) and
+// One representative test per field rule (docs/data-model.md §4.2-§4.8, §4.10, §7) and
 // per cross-field rule (§4.6, §4.9), through read_submission on small files
 // built from a valid row. Each test asserts the exact list of findings.
 #include <gtest/gtest.h>
@@ -381,7 +381,7 @@ TEST(FieldRules, FreeTextTooLong) {
     EXPECT_EQ(findings(fits), Findings{});
 }
 
-// ---- Cross-field rules on a visit (§4.9) ----
+// ---- Cross-field rules on a visit (docs/data-model.md §4.9) ----
 
 TEST(CrossFieldRules, VisitDateRequired) {
     const auto p = one({{FieldId::visit_date, ""}});
@@ -528,7 +528,7 @@ TEST(CrossFieldRules, BloodGasesOnlyOnAdmissionRows2026) {
                         F(2, H26(FieldId::blood_gas_bicarbonate), ec::kValueNotApplicable)}));
 }
 
-// ---- Patient rules (§4.6) ----
+// ---- Patient rules (docs/data-model.md §4.6) ----
 
 TEST(PatientRules, RequiredPatientFields) {
     const auto p = one({{FieldId::date_of_birth, ""}, {FieldId::diagnosis_date, ""}, {FieldId::diabetes_type, ""},
@@ -537,7 +537,7 @@ TEST(PatientRules, RequiredPatientFields) {
                                      F(2, H(FieldId::diabetes_type), ec::kMissingRequired),
                                      F(2, H(FieldId::diagnosis_date), ec::kMissingRequired),
                                      F(2, H(FieldId::gp_practice_ods_code), ec::kMissingRequired)}));
-    EXPECT_EQ(p.patients.size(), 1u);  // stored anyway (§9 project note)
+    EXPECT_EQ(p.patients.size(), 1u);  // stored anyway (docs/data-model.md §9, our rule)
 }
 
 TEST(PatientRules, LeavingDateAndReasonGoTogether) {

@@ -1,5 +1,5 @@
 // Single-value parsers: dates, numbers, codes, postcodes, GP codes, PDU numbers
-// (data-model §4.2-§4.5, §6.3, §7).
+// (docs/data-model.md §4.2-§4.5, §6.3, §7).
 #include <gtest/gtest.h>
 
 #include <fstream>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make demo, part 2: submit the RCPCH sample sheets (test/fixtures) and, when
-# the generator is built, synthetic files for a few PDUs; then show the
-# submissions, their data quality reports and the KPI results.
+# make demo, part 2: submit the RCPCH sample sheets (test/fixtures), show that
+# a rejected file changes nothing, then build the generator (tools/npda_gen) and
+# submit a synthetic national set: one file for every PDU.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 submit() { # pz year file
@@ -32,7 +32,9 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j2 --target npda_gen >/dev/null
 gen=$(mktemp -d)
 chmod 755 "$gen"
-./build/npda_gen --seed 7 --audit-year 2025 --template 2021 --pdus all --children 6000 --visits-per-child 8 \
+# Files are generated as of the server's today (see tools/bench.sh).
+today=$(psql -X -At -c "SELECT current_date")
+./build/npda_gen --today "$today" --seed 7 --audit-year 2025 --template 2021 --pdus all --children 6000 --visits-per-child 8 \
   --error-rate 0.01 --out "$gen" --quiet
 chmod 644 "$gen"/*.csv
 # One statement per file, as a PDU would submit; the files are read by the

@@ -86,6 +86,6 @@ SELECT area_code, area_name, pct_passed, left(ST_AsGeoJSON(geom, 3), 160) AS geo
   FROM npda.kpi_map
  WHERE level = 'integrated_care_board' AND audit_year = 2025 AND kpi = '25' AND area_code = 'QUE';
 
-\echo '== Quarter by quarter, nationally, 2025-26 (kpis.md §6.4)'
+\echo '== Quarter by quarter, nationally, 2025-26 (docs/kpis.md §6.4)'
 SELECT quarter, quarter_start, new_diagnoses, admissions, dka_admissions, leavers, transitions_to_adult_care
   FROM npda.kpi_quarterly WHERE level = 'national' AND audit_year = 2025 ORDER BY quarter;

@@ -1,4 +1,4 @@
-// Cross-field rules on one visit row (spec/data-model.md §4.9 and its project
+// Cross-field rules on one visit row (docs/data-model.md §4.9 and its project
 // notes). "Present" means the cell is non-empty in the file, so a value that
 // failed its own check (and was dropped) does not also trigger "missing"
 // findings; rules that depend on a code use the parsed code and are skipped
@@ -138,7 +138,7 @@ private:
     void admission_rules(const VisitRecord &v, bool y2021) {
         const FieldId reason_field = y2021 ? FieldId::hospital_admission_reason : FieldId::hospital_admission_reason_2026;
         const Code reason = y2021 ? v.hospital_admission_reason : v.hospital_admission_reason_2026;
-        // DKA is code 2 in 2021 and code 1 in 2026 (§3.14).
+        // DKA is code 2 in 2021 and code 1 in 2026 (docs/data-model.md §3.14).
         const std::int16_t dka = y2021 ? 2 : 1;
         const bool any = has(FieldId::hospital_admission_date) || has(FieldId::hospital_discharge_date) ||
                          has(reason_field) || has(FieldId::dka_additional_therapies) ||

@@ -12,6 +12,60 @@ bool CsvRow::is_blank() const {
     return true;
 }
 
+// A quoted field starting at pos_ (on its opening quote). Most have no doubled
+// quote and stay a view into the input; otherwise the pieces are joined in the
+// row's scratch buffer. Leaves pos_ on the delimiter or at the end.
+void CsvParser::read_quoted_field(CsvRow &row) {
+    const std::size_t n = text_.size();
+    const char *const base = text_.data();
+    ++pos_;
+    std::size_t piece = pos_;
+    bool scratch = false;
+    std::size_t scratch_start = row.scratch_.size();
+    for (;;) {
+        const void *q = pos_ < n ? std::memchr(base + pos_, '"', n - pos_) : nullptr;
+        if (!q) {
+            // Unterminated: the field runs to the end of the input.
+            if (scratch) row.scratch_.append(base + piece, n - piece);
+            else row.spans_.push_back({piece, n - piece, false});
+            pos_ = n;
+            break;
+        }
+        const std::size_t qi = static_cast<std::size_t>(static_cast<const char *>(q) - base);
+        if (qi + 1 < n && base[qi + 1] == '"') {
+            // Doubled quote: keep one.
+            if (!scratch) {
+                scratch = true;
+                scratch_start = row.scratch_.size();
+            }
+            row.scratch_.append(base + piece, qi + 1 - piece);
+            pos_ = qi + 2;
+            piece = pos_;
+            continue;
+        }
+        // Closing quote; anything up to the delimiter is kept literally.
+        std::size_t after = qi + 1;
+        std::size_t stray_end = after;
+        while (stray_end < n && base[stray_end] != ',' && base[stray_end] != '\n' &&
+               base[stray_end] != '\r')
+            ++stray_end;
+        if (stray_end > after && !scratch) {
+            scratch = true;
+            scratch_start = row.scratch_.size();
+        }
+        if (scratch) {
+            row.scratch_.append(base + piece, qi - piece);
+            row.scratch_.append(base + after, stray_end - after);
+        } else {
+            row.spans_.push_back({piece, qi - piece, false});
+        }
+        pos_ = stray_end;
+        break;
+    }
+    if (scratch)
+        row.spans_.push_back({scratch_start, row.scratch_.size() - scratch_start, true});
+}
+
 bool CsvParser::next(CsvRow &row) {
     const std::size_t n = text_.size();
     if (pos_ >= n) return false;
@@ -24,54 +78,7 @@ bool CsvParser::next(CsvRow &row) {
     bool end_of_record = false;
     while (!end_of_record) {
         if (pos_ < n && base[pos_] == '"') {
-            // Quoted field. Most have no doubled quote and stay a view into
-            // the input; otherwise the pieces are joined in the scratch buffer.
-            ++pos_;
-            std::size_t piece = pos_;
-            bool scratch = false;
-            std::size_t scratch_start = row.scratch_.size();
-            for (;;) {
-                const void *q = pos_ < n ? std::memchr(base + pos_, '"', n - pos_) : nullptr;
-                if (!q) {
-                    // Unterminated: the field runs to the end of the input.
-                    if (scratch) row.scratch_.append(base + piece, n - piece);
-                    else row.spans_.push_back({piece, n - piece, false});
-                    pos_ = n;
-                    break;
-                }
-                const std::size_t qi = static_cast<std::size_t>(static_cast<const char *>(q) - base);
-                if (qi + 1 < n && base[qi + 1] == '"') {
-                    // Doubled quote: keep one.
-                    if (!scratch) {
-                        scratch = true;
-                        scratch_start = row.scratch_.size();
-                    }
-                    row.scratch_.append(base + piece, qi + 1 - piece);
-                    pos_ = qi + 2;
-                    piece = pos_;
-                    continue;
-                }
-                // Closing quote; anything up to the delimiter is kept literally.
-                std::size_t after = qi + 1;
-                std::size_t stray_end = after;
-                while (stray_end < n && base[stray_end] != ',' && base[stray_end] != '\n' &&
-                       base[stray_end] != '\r')
-                    ++stray_end;
-                if (stray_end > after && !scratch) {
-                    scratch = true;
-                    scratch_start = row.scratch_.size();
-                }
-                if (scratch) {
-                    row.scratch_.append(base + piece, qi - piece);
-                    row.scratch_.append(base + after, stray_end - after);
-                } else {
-                    row.spans_.push_back({piece, qi - piece, false});
-                }
-                pos_ = stray_end;
-                break;
-            }
-            if (scratch)
-                row.spans_.push_back({scratch_start, row.scratch_.size() - scratch_start, true});
+            read_quoted_field(row);
         } else {
             const std::size_t start = pos_;
             while (pos_ < n) {

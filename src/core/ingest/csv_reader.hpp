@@ -1,4 +1,4 @@
-// RFC 4180 CSV reading over UTF-8 text (spec/data-model.md §6.1, §9).
+// RFC 4180 CSV reading over UTF-8 text (docs/data-model.md §6.1, §9).
 //
 // Record numbers are what a spreadsheet shows as row numbers: the first record
 // (the header) is 1, every record terminator outside quotes advances the
@@ -65,6 +65,8 @@ public:
     bool next_nonblank(CsvRow &row);
 
 private:
+    void read_quoted_field(CsvRow &row);
+
     std::string_view text_;
     std::size_t pos_ = 0;
     int next_number_;

@@ -1,4 +1,4 @@
-// Template tables and heading matching (spec/data-model.md §5.1, §5.2, §6.2).
+// Template tables and heading matching (docs/data-model.md §5.1, §5.2, §6.2).
 #include "ingest/dataset.hpp"
 
 namespace npda {
@@ -9,7 +9,7 @@ using F = FieldId;
 using L = RecordLevel;
 using V = ValueSetId;
 
-// Small constructors so each table row reads like the spec's table row.
+// Small constructors so each table row reads like a row of docs/data-model.md §5.
 ColumnDef text_col(std::string_view h, F f, L l, std::uint16_t max_length = 0) {
     ColumnDef c{h, f, l, ValueType::text};
     c.max_length = max_length;
@@ -36,7 +36,7 @@ ColumnDef integer_col(std::string_view h, F f, double lo, double hi) {
     return c;
 }
 
-// Ranges: §4.8, with the project notes for height/weight (the 2024-10
+// Ranges: docs/data-model.md §4.8, with our rules for height/weight (the 2024-10
 // plausibility ranges), 2026 HbA1c (mmol/mol 20-195), pH and bicarbonate.
 // The HbA1c range here is the mmol/mol one; the % range (3-20) of 2021
 // format 2 is applied by the field rules.
@@ -153,7 +153,7 @@ const std::vector<ColumnDef> k2026 = {
              V::yes_no_unknown),
     code_col("Was the patient using (or trained to use) blood ketone testing equipment at time of visit?",
              F::ketone_meter_training, V::yes_no_unknown),
-    // Immunotherapy sits among the visit columns but belongs to the patient (§5.2).
+    // Immunotherapy sits among the visit columns but belongs to the patient (docs/data-model.md §5.2).
     code_col("Did the patient receive immunotherapy prior to or after the diagnosis of stage 3 Type 1 "
              "diabetes?",
              F::immunotherapy_received, V::yes_no_unknown, L::patient),
@@ -207,11 +207,11 @@ const std::vector<ColumnDef> k2026 = {
     decimal_col("Initial Standard bicarbonate at admission (mmol/l)", F::blood_gas_bicarbonate, 3, 1, 0, 40),
 };
 
-// §6.2 "Known alternative headings". Variants that differ only in case,
+// docs/data-model.md §6.2 "Known alternative headings". Variants that differ only in case,
 // spacing, punctuation or daggers need no entry: the loose form covers them
 // (e.g. "Foot Assessment/Examination Date", "Diastolic Blood Pressure", the
 // Gluten-free heading with non-breaking spaces, "advice('sick-day rules')").
-// They are listed anyway where the spec names them, so the table documents
+// They are listed anyway where docs/data-model.md names them, so the table documents
 // what real exports look like.
 const std::vector<HeadingAlias> kAliases = {
     {"NHSNumber", "NHS Number"},

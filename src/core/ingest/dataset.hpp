@@ -1,5 +1,5 @@
 // The two CSV templates (2021: 52 columns, 2026: 59 columns) and the heading
-// aliases, as data (spec/data-model.md §5, §6.2). Nothing here knows how a
+// aliases, as data (docs/data-model.md §5, §6.2). Nothing here knows how a
 // value is checked; the rules read these tables.
 #pragma once
 #include <cstddef>
@@ -100,7 +100,7 @@ struct ColumnDef {
     ValueSetId value_set = ValueSetId::none;
     std::uint8_t precision = 0;  // Decimal(p,s) of the stored column
     std::uint8_t scale = 0;
-    bool has_range = false;      // plausibility range (§4.8 and project notes)
+    bool has_range = false;      // plausibility range (docs/data-model.md §4.8)
     double min_value = 0;
     double max_value = 0;
     std::uint16_t max_length = 0;  // text columns stored as varchar(n); 0 = unlimited
@@ -124,9 +124,9 @@ struct HeadingAlias {
 };
 const std::vector<HeadingAlias> &heading_aliases();
 
-// Heading cleaning (§6.2 steps 1-2): trim spaces, strip surrounding quotes.
+// Heading cleaning (docs/data-model.md §6.2 steps 1-2): trim spaces, strip surrounding quotes.
 std::string_view clean_heading(std::string_view heading);
-// The "loose" comparison form (§6.2 step 5, applied to every heading): accents
+// The "loose" comparison form (docs/data-model.md §6.2 step 5, applied to every heading): accents
 // removed, every character that is not a letter or digit (daggers,
 // punctuation) becomes a space, runs of spaces collapse, lower case, trimmed.
 // Case-insensitive comparison and quote stripping are implied.

@@ -1,4 +1,4 @@
-// Field-error codes: stable snake_case names, one per rule (spec/data-model.md
+// Field-error codes: stable snake_case names, one per rule (docs/data-model.md
 // §9). The PostgreSQL layer stores them in npda.submission_error.code and the
 // README links to docs/error-codes.md, which lists the same table (a unit test
 // keeps the two in step). Never rename a code; add new ones.

@@ -1,4 +1,4 @@
-// Cell-level reading and checks (spec/data-model.md §4.2-§4.5, §4.8, §4.10,
+// Cell-level reading and checks (docs/data-model.md §4.2-§4.5, §4.8, §4.10,
 // §7): every template cell of a row is parsed into its typed field; a value
 // that cannot be stored is left absent with an error, a value of the right
 // type that breaks a rule is kept and reported.
@@ -183,7 +183,7 @@ public:
         const FieldBinding &b = b_[static_cast<std::size_t>(def.field)];
         switch (def.field) {
             case FieldId::nhs_number: return read_identifier();
-            case FieldId::pdu_number: return;  // checked by the reader (§6.3)
+            case FieldId::pdu_number: return;  // checked by the reader (docs/data-model.md §6.3)
             case FieldId::postcode: return read_postcode();
             case FieldId::ethnicity: return read_ethnicity();
             case FieldId::gp_practice_ods_code: return read_gp_code();
@@ -222,7 +222,7 @@ private:
 
     void read_identifier() {
         if (st_.uses_urn) {
-            // §4.3: digits only; stored in varchar(50).
+            // docs/data-model.md §4.3: digits only; stored in varchar(50).
             r_.identifier.assign(cell_);
             r_.patient.unique_reference_number = r_.identifier;
             if (!all_digits(cell_) || cell_.size() > 50)
@@ -230,7 +230,7 @@ private:
                                           ": it must be digits only (at most 50).");
             return;
         }
-        // §4.2: normalise first (spaces, hyphens), then the modulus-11 check.
+        // docs/data-model.md §4.2: normalise first (spaces, hyphens), then the modulus-11 check.
         const auto digits = normalise_nhs_number(cell_);
         r_.identifier = digits ? *digits : std::string(cell_);
         r_.patient.nhs_number = r_.identifier;
@@ -308,14 +308,14 @@ private:
         const auto code = static_cast<std::int16_t>(*n);
         if (synonyms)
             if (const auto syn = value_set_synonym(set, std::to_string(code))) return syn;  // "9.0" -> 99
-        if (!value_set_contains(set, code)) not_in_set();  // kept (§4.1)
+        if (!value_set_contains(set, code)) not_in_set();  // kept (docs/data-model.md §4.1)
         return code;
     }
 
-    // 2021 format 2 is a DCCT percentage; otherwise HbA1c is in mmol/mol (§4.8).
+    // 2021 format 2 is a DCCT percentage; otherwise HbA1c is in mmol/mol (docs/data-model.md §4.8).
     bool hba1c_percent() const { return st_.year == DatasetYear::y2021 && r_.visit.hba1c_format == 2; }
 
-    // The plausible range of a measurement (§4.8); HbA1c's follows the format.
+    // The plausible range of a measurement (docs/data-model.md §4.8); HbA1c's follows the format.
     void range_of(const ColumnDef &def, double &lo, double &hi) const {
         lo = def.min_value, hi = def.max_value;
         if (def.field == FieldId::hba1c && hba1c_percent()) lo = 3, hi = 20;

@@ -1,5 +1,5 @@
 // Grouping rows into children and resolving patient-level values
-// (spec/data-model.md §8), then the rules that need a child's resolved dates:
+// (docs/data-model.md §8), then the rules that need a child's resolved dates:
 // patient rules (§4.6) and the visit date rules of §4.7.
 #include <algorithm>
 #include <array>
@@ -16,10 +16,10 @@ namespace {
 namespace ec = error_code;
 using P = PatientRecord;
 
-// Visit dates and how they relate to the diagnosis date (§4.7):
+// Visit dates and how they relate to the diagnosis date (docs/data-model.md §4.7):
 // days_allowed_before_diagnosis = how far before diagnosis the date may fall;
 // exempt = not bound by the diagnosis rule at all (carbohydrate counting and
-// discharge, as the project brief reads §4.7's exception).
+// discharge: our wider reading of the exception, docs/validation.md "Dates").
 struct VisitDateRule {
     FieldId field;
     OptDate VisitRecord::*member;
@@ -232,7 +232,7 @@ private:
         return distinct.values()[best];
     }
 
-    // Smallest code among rows that also carry a leaving date (§8).
+    // Smallest code among rows that also carry a leaving date (docs/data-model.md §8).
     Code leaving_reason() {
         DistinctList<std::int16_t> distinct;
         int chosen = -1;
@@ -287,7 +287,7 @@ private:
             not_before(FieldId::death_date, p.death_date, p.diagnosis_date, ec::kDateBeforeDiagnosis,
                        "date of diagnosis");
 
-        // Leaving data: values that fail their own checks are nulled (§8).
+        // Leaving data: values that fail their own checks are nulled (docs/data-model.md §8).
         if (p.date_leaving_service) {
             bool ok = *p.date_leaving_service <= today;  // the future date was reported with the cell
             if (!not_before(FieldId::date_leaving_service, p.date_leaving_service, p.date_of_birth,
@@ -313,7 +313,7 @@ private:
         if (st_.year == DatasetYear::y2026) immunotherapy_rules(p);
     }
 
-    // 2026: the immunotherapy date and "received" go together (§4.6).
+    // 2026: the immunotherapy date and "received" go together (docs/data-model.md §4.6).
     void immunotherapy_rules(const PatientRecord &p) {
         const bool date_given = any_text(FieldId::immunotherapy_date);
         if (date_given && !any_text(FieldId::immunotherapy_received))
@@ -336,7 +336,7 @@ private:
                 source(FieldId::immunotherapy_date));
     }
 
-    // §4.7 on one visit row, against the child's resolved dates.
+    // docs/data-model.md §4.7 on one visit row, against the child's resolved dates.
     void visit_date_rules(const PatientRecord &p, const RowData &r) {
         if (!p.date_of_birth && !p.diagnosis_date && !p.death_date) return;
         for (const auto &rule : kVisitDates) {

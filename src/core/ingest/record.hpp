@@ -3,7 +3,7 @@
 // fields of both datasets (2021 and 2026). Produced by the submission reader,
 // consumed by the KPI engine and by the PostgreSQL layer that stores it.
 //
-// Every field is optional: validation never blocks (spec/data-model.md §4.1),
+// Every field is optional: validation never blocks (docs/data-model.md §4.1),
 // so a value that could not be read is simply absent. Codes are stored as read
 // even when they are outside their value set (the error is reported apart).
 #pragma once

@@ -77,10 +77,10 @@ struct ReaderState {
 // storage size, future dates, NHS number, postcode, GP code).
 void read_row_cells(ReaderState &st, RowData &r, const CsvRow &row);
 
-// cross_field_rules.cpp: the rules of §4.9 on one row.
+// cross_field_rules.cpp: the rules of docs/data-model.md §4.9 on one row.
 void check_visit_rules(ReaderState &st, const RowData &r, const CsvRow &row);
 
-// patient_grouping.cpp: group rows by identifier (§8), resolve patient-level
+// patient_grouping.cpp: group rows by identifier (docs/data-model.md §8), resolve patient-level
 // values, report conflicts, apply the patient rules (§4.6) and the visit date
 // rules that need the child's birth, diagnosis and death dates (§4.7).
 std::vector<PatientRecord> group_patients(ReaderState &st);

@@ -1,5 +1,5 @@
 // read_submission: decoding, header matching, the structural checks that
-// reject a whole file (spec/data-model.md §6), the row pass and the hand-over
+// reject a whole file (docs/data-model.md §6), the row pass and the hand-over
 // to grouping. Cell rules: field_rules.cpp; row rules: cross_field_rules.cpp;
 // children: patient_grouping.cpp.
 #include "ingest/submission_reader.hpp"
@@ -143,7 +143,7 @@ int matched_headings(const std::vector<std::string_view> &headings, DatasetYear 
 }
 
 // Maps the header row onto the template, throwing the structural errors of
-// §6.4 that concern headings.
+// docs/data-model.md §6.4 that concern headings.
 void map_header(ReaderState &st, const CsvRow &header, const std::string &pz, int &heading_count,
                 std::vector<bool> &headed) {
     const SubmissionContext &ctx = st.ctx;
@@ -208,7 +208,7 @@ void map_header(ReaderState &st, const CsvRow &header, const std::string &pz, in
                     "These headings appear more than once: " + list_texts(duplicates) + ".",
                     "Keep one column for each heading of the " + dataset_name(st.year) + " template.");
 
-    // Identifier column (§4.3): URN only for PZ248 (Jersey), NHS Number for every other PDU.
+    // Identifier column (docs/data-model.md §4.3): URN only for PZ248 (Jersey), NHS Number for every other PDU.
     const bool has_nhs = !seen[0].empty();
     const bool has_urn = !urn_columns.empty();
     const bool jersey = pz == "PZ248";
@@ -271,7 +271,7 @@ struct PduTally {
 
 void check_pdu(ReaderState &st, const std::vector<PduTally> &pdus, const std::string &pz, int first_data_row) {
     if (pdus.empty()) {
-        // Project note (§6.3): blank on every row -> the submitting PDU, with a finding.
+        // Our rule (docs/data-model.md §6.3): blank on every row -> the submitting PDU, with a finding.
         const int c = st.col(FieldId::pdu_number);
         st.errors.add(first_data_row, c, st.heading(c), "", error_code::kPduNumberMissing,
                       "PDU Number is blank on every row; the file was taken to be " + pz + "'s.");
@@ -329,7 +329,7 @@ ParsedSubmission read_submission(std::string_view file_bytes, const SubmissionCo
         if (first_data_row == 0) first_data_row = row.record_number;
 
         // Values in columns without a heading (beyond the header, or under an
-        // empty heading cell): structural on the first data row (§6.4),
+        // empty heading cell): structural on the first data row (docs/data-model.md §6.4),
         // otherwise a finding and the value is ignored.
         {
             int values = 0;

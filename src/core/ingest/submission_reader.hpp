@@ -1,8 +1,8 @@
 // The submission reader: one uploaded CSV file -> children, visits and field
-// errors (spec/data-model.md §4-§9). Pure C++; the PostgreSQL layer stores the
+// errors (docs/data-model.md §4-§9). Pure C++; the PostgreSQL layer stores the
 // result in one transaction.
 //
-// Structural problems (§6.4) throw npda::Error with an NP0xx/NP1xx SQLSTATE and
+// Structural problems (docs/data-model.md §6.4) throw npda::Error with an NP0xx/NP1xx SQLSTATE and
 // nothing is returned; every other problem is a FieldError and never blocks.
 #pragma once
 #include <optional>
@@ -19,7 +19,7 @@
 namespace npda {
 
 struct SubmissionContext {
-    std::string pz_code;      // submitting PDU, canonical "PZ041" (other §6.3 forms are accepted too)
+    std::string pz_code;      // submitting PDU, canonical "PZ041" (docs/data-model.md §6.3 accepts other forms)
     int audit_year = 0;       // start year of the audit period, 2024 = 2024-25 (used in messages)
     DatasetYear dataset = DatasetYear::y2021;  // chosen by the caller from the audit period
     Date today = 0;           // "not in the future", two-digit years and age checks use this

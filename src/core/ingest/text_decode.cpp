@@ -1,5 +1,5 @@
 // Bytes -> UTF-8: BOM removal, UTF-8 validation, Windows-1252 fallback and
-// the "is this text at all" check (spec/data-model.md §6.1, §6.4).
+// the "is this text at all" check (docs/data-model.md §6.1, §6.4).
 #include "ingest/text_decode.hpp"
 
 #include <algorithm>
@@ -121,15 +121,6 @@ bool is_valid_utf8(std::string_view s) {
         i += len;
     }
     return true;
-}
-
-const char *encoding_name(SourceEncoding e) {
-    switch (e) {
-        case SourceEncoding::utf8: return "UTF-8";
-        case SourceEncoding::utf8_bom: return "UTF-8 with byte-order mark";
-        case SourceEncoding::windows1252: return "Windows-1252";
-    }
-    return "unknown";
 }
 
 DecodedText decode_text(std::string_view bytes) {

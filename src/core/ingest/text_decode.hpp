@@ -1,10 +1,11 @@
-// Bytes of an uploaded file -> UTF-8 text (spec/data-model.md §6.1).
+// Bytes of an uploaded file -> UTF-8 text (docs/data-model.md §6.1).
 //
 // PDUs export from Excel, Twinkle and Diamond: files arrive as UTF-8 with or
 // without a byte-order mark, or as Windows-1252 ("ANSI", a superset of
 // Latin-1). Everything downstream works on UTF-8, so decoding happens once, up
 // front, and also turns non-breaking spaces into plain spaces (they count as
-// spaces in headings and values, issue #999).
+// spaces in headings and values: exports that carry them were rejected by
+// the reference platform).
 #pragma once
 #include <string>
 #include <string_view>
@@ -28,8 +29,5 @@ DecodedText decode_text(std::string_view bytes);
 // True when bytes is well-formed UTF-8 (no overlong forms, no surrogates,
 // nothing above U+10FFFF).
 bool is_valid_utf8(std::string_view bytes);
-
-// Name of an encoding for messages ("UTF-8", "Windows-1252").
-const char *encoding_name(SourceEncoding e);
 
 }  // namespace npda

@@ -25,7 +25,7 @@ bool read_digits(std::string_view s, std::size_t &i, std::size_t min_digits, std
 }
 
 // ZZ99 pseudo-postcodes (58 distinct codes), from the NHS data dictionary as
-// listed by the RCPCH NPDA platform (anchor-data/npda_special_postcodes_skip_validation.csv).
+// listed by the RCPCH NPDA platform (test/fixtures/npda_special_postcodes_skip_validation.csv).
 constexpr std::array<std::string_view, 58> kSpecialPostcodes = {
     // Unknown address.
     "ZZ993VZ", "ZZ993CZ", "ZZ993GZ", "ZZ991WZ", "ZZ992WZ",

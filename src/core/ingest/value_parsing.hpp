@@ -1,5 +1,5 @@
 // Reading single cell values: dates, numbers, codes, postcodes, GP practice
-// codes and PDU numbers (spec/data-model.md §4.2-§4.5, §6.3, §7). Pure
+// codes and PDU numbers (docs/data-model.md §4.2-§4.5, §6.3, §7). Pure
 // functions on one value; the rules that relate values live elsewhere.
 #pragma once
 #include <cstdint>
@@ -14,7 +14,7 @@ namespace npda {
 // Trim spaces, tabs, CR/LF at both ends.
 std::string_view trim_cell(std::string_view s);
 
-// ---- Dates (§7) ----
+// ---- Dates (docs/data-model.md §7) ----
 enum class DateStatus { ok, bad_format, not_a_date };
 struct DateParse {
     DateStatus status = DateStatus::bad_format;
@@ -28,7 +28,7 @@ DateParse parse_date(std::string_view text, Date today);
 // DD/MM/YYYY, for messages.
 std::string format_date(Date d);
 
-// ---- Numbers (§4.8, §7) ----
+// ---- Numbers (docs/data-model.md §4.8, §7) ----
 struct NumberParse {
     bool ok = false;               // the text is a number (optionally with a unit)
     bool negative = false;
@@ -46,13 +46,13 @@ struct NumberParse {
 // and '/' is ignored ("70kg", "5.9 cm", "7.5%", "48 mmol/mol").
 NumberParse parse_number(std::string_view text, int scale, bool allow_unit);
 
-// ---- Codes (§4.10) ----
+// ---- Codes (docs/data-model.md §4.10) ----
 // A whole number written as "1", "01", "1.0" or "2.00"; nullopt for anything
 // else (TRUE, 1.5, text). Values beyond int64 come back as nullopt too, with
 // *too_large set.
 std::optional<std::int64_t> parse_whole_number(std::string_view text, bool *too_large = nullptr);
 
-// ---- Postcodes (§4.4) ----
+// ---- Postcodes (docs/data-model.md §4.4) ----
 // Upper case, spaces and hyphens removed.
 std::string normalise_postcode(std::string_view text);
 // UK format: outward code (A9, A99, AA9, AA99, A9A, AA9A) + inward code (9AA),
@@ -63,11 +63,11 @@ bool is_postcode_format(std::string_view normalised);
 // every lookup and the deprivation step.
 bool is_special_postcode(std::string_view normalised);
 
-// ---- GP practice (§4.5, project note) ----
+// ---- GP practice (docs/data-model.md §4.5, our rule) ----
 // One letter followed by five digits, case-insensitive.
 bool is_gp_practice_code_format(std::string_view text);
 
-// ---- PDU number (§6.3) ----
+// ---- PDU number (docs/data-model.md §6.3) ----
 // "PZ041", "pz41", "041", "41", "41.0" -> "PZ041"; nullopt when the text is not
 // a PDU number (no digits, more than three significant digits, zero).
 std::optional<std::string> normalise_pz_code(std::string_view text);

@@ -1,4 +1,4 @@
-// Value-set tables (spec/data-model.md §3). Labels are for messages and the
+// Value-set tables (docs/data-model.md §3). Labels are for messages and the
 // PostgreSQL layer's lookup tables; the codes are what the CSV carries.
 #include "ingest/value_sets.hpp"
 
@@ -11,7 +11,7 @@ namespace {
 const std::vector<ValueSet> &all_sets() {
     static const std::vector<ValueSet> sets = {
         {ValueSetId::none, "none", {}, {}},
-        // §3.2: text written in the file maps case-insensitively.
+        // docs/data-model.md §3.2: text written in the file maps case-insensitively.
         {ValueSetId::sex, "sex",
          {{1, "Male"}, {2, "Female"}, {3, "Not specified (indeterminate)"}, {99, "Unknown (not recorded)"}},
          {{"m", 1}, {"f", 2}, {"not specified", 3}, {"unknown", 99}}},
@@ -29,7 +29,7 @@ const std::vector<ValueSet> &all_sets() {
         {ValueSetId::hba1c_format, "HbA1c result format",
          {{1, "mmol/mol (IFCC)"}, {2, "Percentage (%) (DCCT/NGSP)"}},
          {}},
-        // §3.6: 99 was 9 in the 2024-10 reference; 9 is accepted as a synonym (project note).
+        // docs/data-model.md §3.6: 99 was 9 in the 2024-10 reference; 9 is accepted as a synonym.
         {ValueSetId::treatment, "treatment regimen",
          {{1, "One-three injections/day"},
           {2, "Four or more injections/day"},

@@ -1,4 +1,4 @@
-// The coded value sets of both datasets, as data (spec/data-model.md §3).
+// The coded value sets of both datasets, as data (docs/data-model.md §3).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -59,7 +59,7 @@ std::string value_set_code_list(const ValueSet &set);
 // The code a synonym stands for (case-insensitive, after trimming), if any.
 std::optional<std::int16_t> value_set_synonym(const ValueSet &set, std::string_view text);
 
-// Ethnicity is a text code (§3.1): A-H, J-N, P, R, S, Z and 99.
+// Ethnicity is a text code (docs/data-model.md §3.1): A-H, J-N, P, R, S, Z and 99.
 struct TextCodeLabel {
     std::string_view code;
     std::string_view label;

@@ -1,4 +1,4 @@
-// Aggregates over a scope (kpis.md §6.3) and D11 attribution (kpis.md §6.2).
+// Aggregates over a scope (docs/kpis.md §6.3) and D11 attribution (docs/kpis.md §6.2).
 #include "kpi/aggregate.hpp"
 
 #include <algorithm>

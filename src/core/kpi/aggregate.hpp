@@ -1,5 +1,5 @@
-// Aggregating per-child KPI results over a scope (kpis.md §6.3) and choosing
-// the PDU a moved child is counted at above PDU level (D11, kpis.md §6.2).
+// Aggregating per-child KPI results over a scope (docs/kpis.md §6.3) and choosing
+// the PDU a moved child is counted at above PDU level (D11, docs/kpis.md §6.2).
 #pragma once
 #include <array>
 #include <cstddef>
@@ -13,7 +13,7 @@
 
 namespace npda {
 
-// One aggregate row's counts (kpis.md §6.3). For 32.1 eligible, passed,
+// One aggregate row's counts (docs/kpis.md §6.3). For 32.1 eligible, passed,
 // failed and pending count checks, ineligible counts children.
 struct KpiAggregate {
     std::int64_t eligible = 0;
@@ -65,7 +65,7 @@ struct PduRecordRef {
     std::int64_t submitted_at = 0;          // submission time; larger = later
 };
 
-// Indexes into the list of a child's records (kpis.md §6.2 steps 3-4).
+// Indexes into the list of a child's records (docs/kpis.md §6.2 steps 3-4).
 struct Attribution {
     std::size_t general = 0;  // the attributed PDU: KPIs 1-40 and 44-49
     std::size_t day90 = 0;    // caring on diagnosis + 90 days: KPIs 41, 42

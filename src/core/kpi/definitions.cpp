@@ -1,4 +1,4 @@
-// The 51 KPI definitions (kpis.md §4, §5), their names and the scoring period.
+// The 51 KPI definitions (docs/kpis.md §4, §5), their names and the scoring period.
 
 #include "kpi/kpi.hpp"
 

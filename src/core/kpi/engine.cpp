@@ -1,4 +1,4 @@
-// score_patient: the 51 outcomes of one child (kpis.md §3.5, §4, §5; D12).
+// score_patient: the 51 outcomes of one child (docs/kpis.md §3.5, §4, §5; D12).
 #include <algorithm>
 
 #include "kpi/measures.hpp"
@@ -40,19 +40,8 @@ private:
     bool open_;
 };
 
-}  // namespace
-
-KpiResults score_patient(const PatientRecord &child, const ScoringPeriod &period, Date as_of) {
-    ChildFacts f;
-    kpi_detail::gather_facts(child, period, f);
-    const Measures m = kpi_detail::measures_of(f);
-    const bool y2026 = period.dataset == DatasetYear::y2026;
-    const bool open = as_of <= period.end;
-
-    KpiResults r{};
-    Scorer s(r, open);
-
-    // 1-12: cohort counts.
+// 1-12: cohort counts.
+void score_cohort(Scorer &s, const ChildFacts &f, const Measures &m) {
     s.cohort(1, m.m1);
     s.cohort(2, m.m2);
     s.cohort(3, m.m3);
@@ -65,8 +54,10 @@ KpiResults score_patient(const PatientRecord &child, const ScoringPeriod &period
     s.cohort(10, m.m1 && f.gluten_free_diet.is(1));
     s.cohort(11, m.m1 && f.thyroid_treatment_status.is_one_of({2, 3}));
     s.cohort(12, m.m1 && f.ketone_meter_training.is(1));
+}
 
-    // 13-24: treatment, monitoring, closed loop (D2, D3, D4, D13).
+// 13-24: treatment, monitoring, closed loop (D2, D3, D4, D13).
+void score_treatment(Scorer &s, const ChildFacts &f, const Measures &m, bool y2026) {
     if (y2026) {
         s.status(kpi_slot(15), m.m1, f.insulin_regimen.is_one_of({4, 5}));
         s.status(kpi_slot(22), m.m1, f.cgm_use.is(1));
@@ -82,7 +73,10 @@ KpiResults score_patient(const PatientRecord &child, const ScoringPeriod &period
         s.status(kpi_slot(24), m.m1,
                  f.treatment.is_one_of({3, 6}) && f.closed_loop_system.is_one_of({2, 3, 4}));
     }
+}
 
+// 25-40: the key care processes, the health checks and the additional processes.
+void score_care_processes(Scorer &s, KpiResults &r, const ChildFacts &f, const Measures &m) {
     // 25-31: key care processes.
     const bool hba1c = f.hba1c_entries >= 1;
     s.care(kpi_slot(25), m.m5, hba1c);
@@ -119,6 +113,45 @@ KpiResults score_patient(const PatientRecord &child, const ScoringPeriod &period
     s.care(kpi_slot(38), m.m5, f.dietetic_attended);
     s.care(kpi_slot(39), m.m5, f.flu_recommended);
     s.care(kpi_slot(40), m.m1, f.sick_day_rules);
+}
+
+// 44-49 (only for M1): HbA1c outcome values (D8); admissions, support,
+// albuminuria (D9, D1). Sorts f's HbA1c values in place for the median.
+void score_outcomes(Scorer &s, KpiResults &r, ChildFacts &f, const ScoringPeriod &period, Date as_of) {
+    // 44-45: pending only if a qualifying date can still come.
+    const bool has_values = !f.hba1c_values.empty();
+    const bool can_still =
+        f.diagnosis && std::max(as_of, add_days(*f.diagnosis, 91)) <= period.end;
+    s.care(kpi_slot(44), true, has_values, can_still);
+    s.care(kpi_slot(45), true, has_values, can_still);
+    if (has_values) {
+        r[kpi_slot(44)].value = mean_of(f.hba1c_values.data(), f.hba1c_values.size());
+        r[kpi_slot(45)].value = median_in_place(f.hba1c_values.data(), f.hba1c_values.size());
+    }
+
+    // 46-49.
+    s.status(kpi_slot(46), true, f.admissions > 0);
+    r[kpi_slot(46)].value = f.admissions;
+    s.status(kpi_slot(47), true, f.dka_admissions > 0);
+    r[kpi_slot(47)].value = f.dka_admissions;
+    s.status(kpi_slot(48), true, f.psychological_support);
+    s.status(kpi_slot(49), true, f.albuminuria_stage.is_one_of({2, 3}));
+}
+
+}  // namespace
+
+KpiResults score_patient(const PatientRecord &child, const ScoringPeriod &period, Date as_of) {
+    ChildFacts f;
+    kpi_detail::gather_facts(child, period, f);
+    const Measures m = kpi_detail::measures_of(f);
+    const bool y2026 = period.dataset == DatasetYear::y2026;
+    const bool open = as_of <= period.end;
+
+    KpiResults r{};
+    Scorer s(r, open);
+    score_cohort(s, f, m);
+    score_treatment(s, f, m, y2026);
+    score_care_processes(s, r, f, m);
 
     // 41-43: care at diagnosis (D7); m7 implies a diagnosis date.
     if (m.m7) {
@@ -130,26 +163,7 @@ KpiResults score_patient(const PatientRecord &child, const ScoringPeriod &period
         s.care(kpi_slot(43), eligible_14, f.carbs_at_diagnosis, as_of <= add_days(dx, 14));
     }
 
-    // 44-45: HbA1c outcome values (D8); pending only if a qualifying date can still come.
-    if (m.m1) {
-        const bool has_values = !f.hba1c_values.empty();
-        const bool can_still =
-            f.diagnosis && std::max(as_of, add_days(*f.diagnosis, 91)) <= period.end;
-        s.care(kpi_slot(44), true, has_values, can_still);
-        s.care(kpi_slot(45), true, has_values, can_still);
-        if (has_values) {
-            r[kpi_slot(44)].value = mean_of(f.hba1c_values.data(), f.hba1c_values.size());
-            r[kpi_slot(45)].value = median_in_place(f.hba1c_values.data(), f.hba1c_values.size());
-        }
-
-        // 46-49: admissions, support, albuminuria (D9, D1).
-        s.status(kpi_slot(46), true, f.admissions > 0);
-        r[kpi_slot(46)].value = f.admissions;
-        s.status(kpi_slot(47), true, f.dka_admissions > 0);
-        r[kpi_slot(47)].value = f.dka_admissions;
-        s.status(kpi_slot(48), true, f.psychological_support);
-        s.status(kpi_slot(49), true, f.albuminuria_stage.is_one_of({2, 3}));
-    }
+    if (m.m1) score_outcomes(s, r, f, period, as_of);
     return r;
 }
 

@@ -1,5 +1,5 @@
 // The NPDA key performance indicators: the 51 definitions and the per-child
-// scoring engine (spec/kpis.md). Pure C++: no PostgreSQL, no I/O, no clock.
+// scoring engine (docs/kpis.md). Pure C++: no PostgreSQL, no I/O, no clock.
 //
 // score_patient() turns one child's record from one PDU's submission into 51
 // outcomes (pass, fail, pending, ineligible) plus the per-child values of
@@ -23,7 +23,7 @@ namespace npda {
 enum class Outcome : std::uint8_t { pass, fail, pending, ineligible };
 const char *outcome_name(Outcome o);  // "pass", "fail", "pending", "ineligible"
 
-// How a KPI is counted in aggregates (kpis.md §4.8).
+// How a KPI is counted in aggregates (docs/kpis.md §4.8).
 enum class KpiKind : std::uint8_t { cohort_count, proportion, care_process_rate, value };
 // "cohort count", "pass/fail proportion", "care-process rate", "value"
 const char *kpi_kind_name(KpiKind k);
@@ -31,7 +31,7 @@ const char *kpi_kind_name(KpiKind k);
 struct KpiDefinition {
     const char *code;         // "1".."31", "32.1", "32.2", "32.3", "33".."49"
     const char *key;          // the reference's result name, e.g. "kpi_25_hba1c"
-    const char *label;        // kpis.md §4 label
+    const char *label;        // docs/kpis.md §4 label
     KpiKind kind;
     const char *denominator;  // human readable, e.g. "M5: ..."
     const char *description;  // who is eligible, what passes, dataset notes
@@ -65,7 +65,7 @@ struct KpiResult {
 
 struct ScoringPeriod {
     Date start = 0, end = 0;  // 1 April .. 31 March, both included
-    DatasetYear dataset = DatasetYear::y2021;  // D13, kpis.md §5
+    DatasetYear dataset = DatasetYear::y2021;  // D13, docs/kpis.md §5
 };
 // The audit period starting 1 April of audit_year with its dataset.
 ScoringPeriod scoring_period_for(int audit_year);
@@ -75,7 +75,7 @@ using KpiResults = std::array<KpiResult, kKpiCount>;
 // Score one child's record (its own PDU's submission) as of `as_of` (D12).
 KpiResults score_patient(const PatientRecord &child, const ScoringPeriod &period, Date as_of);
 
-// True for the KPIs the 2026 dataset does not map (13, 14, 16-21; kpis.md §5).
+// True for the KPIs the 2026 dataset does not map (13, 14, 16-21; docs/kpis.md §5).
 bool kpi_not_applicable(std::size_t slot, DatasetYear dataset);
 
 // HbA1c DCCT/NGSP percent to IFCC mmol/mol: (x - 2.152) / 0.09148 (D8).

@@ -1,5 +1,5 @@
 // One pass over a child's rows collecting what the KPIs need, and the
-// measures M1-M7 (kpis.md §3.2, §3.3, §4; decisions D1-D9, readings R3-R9).
+// measures M1-M7 (docs/kpis.md §3.2, §3.3, §4; decisions D1-D9, readings R3-R9).
 #include "kpi/measures.hpp"
 
 #include <algorithm>
@@ -94,12 +94,9 @@ struct Admission {
     }
 };
 
-}  // namespace
-
-void gather_facts(const PatientRecord &child, const ScoringPeriod &period, ChildFacts &f) {
-    const Window p{period.start, period.end};
-    const bool y2026 = period.dataset == DatasetYear::y2026;
-
+// The patient-level facts.
+void gather_patient_facts(const PatientRecord &child, const ScoringPeriod &period, const Window &p,
+                          ChildFacts &f) {
     f.valid_identifier = identifier_is_valid(child);
     f.valid_dob = child.date_of_birth && *child.date_of_birth <= period.end;
     f.age = f.valid_dob ? age_in_years(*child.date_of_birth, period.start) : 0;
@@ -108,6 +105,64 @@ void gather_facts(const PatientRecord &child, const ScoringPeriod &period, Child
     f.diagnosis_in_period = p.contains(child.diagnosis_date);
     f.leaving_in_period = p.contains(child.date_leaving_service);
     f.death_in_period = p.contains(child.death_date);
+}
+
+// Offer one row's coded items to the most recent entries (D1).
+void offer_latest_entries(const VisitRecord &v, Date period_end, ChildFacts &f) {
+    // D1: most recent entries among rows with a visit date on or before E.
+    if (v.visit_date && *v.visit_date <= period_end) {
+        const Date d = *v.visit_date;
+        f.gluten_free_diet.offer(d, v.row_number, v.gluten_free_diet);
+        f.thyroid_treatment_status.offer(d, v.row_number, v.thyroid_treatment_status);
+        f.ketone_meter_training.offer(d, v.row_number, v.ketone_meter_training);
+        f.treatment.offer(d, v.row_number, v.treatment);
+        f.closed_loop_system.offer(d, v.row_number, v.closed_loop_system);
+        f.glucose_monitoring.offer(d, v.row_number, v.glucose_monitoring);
+        f.insulin_regimen.offer(d, v.row_number, v.insulin_regimen);
+        f.cgm_use.offer(d, v.row_number, v.cgm_use);
+    }
+    // KPI 49 orders by the ACR date instead.
+    if (v.albumin_creatinine_ratio_date && *v.albumin_creatinine_ratio_date <= period_end) {
+        f.albuminuria_stage.offer(*v.albumin_creatinine_ratio_date, v.row_number,
+                                  v.albuminuria_stage);
+    }
+}
+
+// The care processes one row shows in P: any row, whatever its visit date,
+// unless "based on visit date" (visit_in_p).
+void note_care_processes(const VisitRecord &v, const Window &p, bool visit_in_p, bool y2026, ChildFacts &f) {
+    if (v.hba1c && p.contains(v.hba1c_date)) ++f.hba1c_entries;
+    if (v.height && v.weight && p.contains(v.height_weight_observation_date)) f.bmi = true;
+    f.thyroid_screen |= p.contains(v.thyroid_function_date);
+    f.blood_pressure |= v.systolic_blood_pressure && p.contains(v.blood_pressure_observation_date);
+    f.urinary_albumin |= v.albumin_creatinine_ratio && p.contains(v.albumin_creatinine_ratio_date);
+    f.retinal_screening |= v.retinal_screening_result &&
+                           (*v.retinal_screening_result == 1 || *v.retinal_screening_result == 2) &&
+                           p.contains(v.retinal_screening_observation_date);
+    f.foot_examination |= p.contains(v.foot_examination_observation_date);
+    f.psychological_assessment |= p.contains(v.psychological_screening_assessment_date);
+    if (visit_in_p) {
+        const Code &smoking = y2026 ? v.smoking_vaping_status : v.smoking_status;
+        const int max_screened = y2026 ? 4 : 2;
+        f.smoking_screened |= smoking && *smoking >= 1 && *smoking <= max_screened;
+        f.dietetic_offered |=
+            v.dietician_additional_appointment_offered && *v.dietician_additional_appointment_offered == 1;
+        f.psychological_support |= v.psychological_additional_support_status &&
+                                   *v.psychological_additional_support_status == 1;
+    }
+    f.smoking_referral |= p.contains(v.smoking_cessation_referral_date);
+    f.dietetic_attended |= p.contains(v.dietician_additional_appointment_date);
+    f.flu_recommended |= p.contains(v.flu_immunisation_recommended_date);
+    f.sick_day_rules |= p.contains(v.sick_day_rules_training_date);
+}
+
+}  // namespace
+
+void gather_facts(const PatientRecord &child, const ScoringPeriod &period, ChildFacts &f) {
+    const Window p{period.start, period.end};
+    const bool y2026 = period.dataset == DatasetYear::y2026;
+
+    gather_patient_facts(child, period, p, f);
 
     const OptDate &dx = child.diagnosis_date;
     const Window screen = dx ? Window{add_days(*dx, -90), add_days(*dx, 90)} : Window{1, 0};
@@ -121,49 +176,8 @@ void gather_facts(const PatientRecord &child, const ScoringPeriod &period, Child
         f.visit_in_period |= visit_in_p;
         f.admission_in_period |= p.contains(v.hospital_admission_date);
         if (!f.observation_in_period) f.observation_in_period = has_observation_in(v, p);
-
-        // D1: most recent entries among rows with a visit date on or before E.
-        if (v.visit_date && *v.visit_date <= period.end) {
-            const Date d = *v.visit_date;
-            f.gluten_free_diet.offer(d, v.row_number, v.gluten_free_diet);
-            f.thyroid_treatment_status.offer(d, v.row_number, v.thyroid_treatment_status);
-            f.ketone_meter_training.offer(d, v.row_number, v.ketone_meter_training);
-            f.treatment.offer(d, v.row_number, v.treatment);
-            f.closed_loop_system.offer(d, v.row_number, v.closed_loop_system);
-            f.glucose_monitoring.offer(d, v.row_number, v.glucose_monitoring);
-            f.insulin_regimen.offer(d, v.row_number, v.insulin_regimen);
-            f.cgm_use.offer(d, v.row_number, v.cgm_use);
-        }
-        // KPI 49 orders by the ACR date instead.
-        if (v.albumin_creatinine_ratio_date && *v.albumin_creatinine_ratio_date <= period.end) {
-            f.albuminuria_stage.offer(*v.albumin_creatinine_ratio_date, v.row_number,
-                                      v.albuminuria_stage);
-        }
-
-        // Care processes: any row, whatever its visit date, unless "based on visit date".
-        if (v.hba1c && p.contains(v.hba1c_date)) ++f.hba1c_entries;
-        if (v.height && v.weight && p.contains(v.height_weight_observation_date)) f.bmi = true;
-        f.thyroid_screen |= p.contains(v.thyroid_function_date);
-        f.blood_pressure |= v.systolic_blood_pressure && p.contains(v.blood_pressure_observation_date);
-        f.urinary_albumin |= v.albumin_creatinine_ratio && p.contains(v.albumin_creatinine_ratio_date);
-        f.retinal_screening |= v.retinal_screening_result &&
-                               (*v.retinal_screening_result == 1 || *v.retinal_screening_result == 2) &&
-                               p.contains(v.retinal_screening_observation_date);
-        f.foot_examination |= p.contains(v.foot_examination_observation_date);
-        f.psychological_assessment |= p.contains(v.psychological_screening_assessment_date);
-        if (visit_in_p) {
-            const Code &smoking = y2026 ? v.smoking_vaping_status : v.smoking_status;
-            const int max_screened = y2026 ? 4 : 2;
-            f.smoking_screened |= smoking && *smoking >= 1 && *smoking <= max_screened;
-            f.dietetic_offered |=
-                v.dietician_additional_appointment_offered && *v.dietician_additional_appointment_offered == 1;
-            f.psychological_support |= v.psychological_additional_support_status &&
-                                       *v.psychological_additional_support_status == 1;
-        }
-        f.smoking_referral |= p.contains(v.smoking_cessation_referral_date);
-        f.dietetic_attended |= p.contains(v.dietician_additional_appointment_date);
-        f.flu_recommended |= p.contains(v.flu_immunisation_recommended_date);
-        f.sick_day_rules |= p.contains(v.sick_day_rules_training_date);
+        offer_latest_entries(v, period.end, f);
+        note_care_processes(v, p, visit_in_p, y2026, f);
 
         // Care at diagnosis (D7): the screen may lie outside P.
         f.coeliac_at_diagnosis |= screen.contains(v.coeliac_screen_date);

@@ -1,6 +1,6 @@
 // Internal to the KPI engine: the facts about one child that the 51 KPIs need,
 // gathered in one pass over the child's visits, and the measures M1-M7
-// (kpis.md §3.2). Exposed in a header so that the unit tests can check the
+// (docs/kpis.md §3.2). Exposed in a header so that the unit tests can check the
 // measures directly.
 #pragma once
 #include <initializer_list>
@@ -12,7 +12,7 @@
 namespace npda {
 namespace kpi_detail {
 
-// The "most recent entry" of one coded item (D1, kpis.md §3.3): the value on
+// The "most recent entry" of one coded item (D1, docs/kpis.md §3.3): the value on
 // the row with the greatest ordering date (visit date, or the ACR date for
 // KPI 49) on or before the period end; ties go to the later file row.
 struct LatestCode {

@@ -1,4 +1,4 @@
-// Mean and median for the KPI engine and its aggregates (kpis.md §3.6, D8).
+// Mean and median for the KPI engine and its aggregates (docs/kpis.md §3.6, D8).
 #include "kpi/stats.hpp"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // Small statistics used by the KPI engine and its aggregates: mean, median
-// (kpis.md §3.6) and a buffer of doubles that stays on the stack for the usual
+// (docs/kpis.md §3.6) and a buffer of doubles that stays on the stack for the usual
 // handful of HbA1c values per child.
 #pragma once
 #include <cstddef>

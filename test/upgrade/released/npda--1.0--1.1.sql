@@ -824,7 +824,7 @@ COMMENT ON COLUMN npda.kpi_map.kpi_position IS 'Report order of the KPI.';
 COMMENT ON COLUMN npda.kpi_map.geom IS 'Area geometry, EPSG:4326 (longitude, latitude).';
 
 SELECT npda._schedule_job('npda-refresh-kpi-aggregations', '*/15 * * * *', 'SELECT npda.refresh_kpi_aggregations()');
--- Quarter breakdowns for reporting during the year (spec/kpis.md §6.4, D10):
+-- Quarter breakdowns for reporting during the year (docs/kpis.md §6.4, D10):
 -- new diagnoses, admissions, DKA admissions, leavers and transitions to adult
 -- care per quarter of the audit year, for each PDU and nationally.
 
