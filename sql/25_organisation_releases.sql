@@ -518,16 +518,15 @@ BEGIN
 
   -- 4. A PDU has a parent, and its links agree: a trust (England) or a local
   --    health board (Wales), never both; an ICB only in England; its country is
-  --    that of its LHB or of its ICB's region. PZ999, the RCPCH test unit
-  --    (flag no_geography), is the one unit without any.
+  --    that of its LHB or of its ICB's region. The RCPCH test units
+  --    (npda._is_test_unit: PZ999, PZ998) are the only units without any.
   SELECT format('paediatric_diabetes_units "%s": %s', u.code, u.problem) INTO what
     FROM (
       SELECT o.code, o.pos,
              CASE
                WHEN o.object ->> 'trust' IS NULL AND o.object ->> 'local_health_board' IS NULL
                     AND o.object ->> 'integrated_care_board' IS NULL AND o.object ->> 'country' IS NULL
-                    AND NOT EXISTS (SELECT FROM npda.paediatric_diabetes_unit x
-                                     WHERE x.pz_code = o.code AND 'no_geography' = ANY (x.data_quality_flags))
+                    AND NOT npda._is_test_unit(o.code)
                  THEN 'has no parent (fields "trust", "local_health_board", "integrated_care_board" and "country" are all null)'
                WHEN o.object ->> 'trust' IS NOT NULL AND o.object ->> 'local_health_board' IS NOT NULL
                  THEN 'fields "trust" and "local_health_board" are both given'

@@ -100,6 +100,10 @@ COMMENT ON COLUMN npda.audit_period_scoring.audit_period_id IS 'npda.audit_perio
 COMMENT ON COLUMN npda.audit_period_scoring.as_of IS 'The as-of date of the last whole-period re-score.';
 COMMENT ON COLUMN npda.audit_period_scoring.children IS 'Children scored.';
 COMMENT ON COLUMN npda.audit_period_scoring.scored_at IS 'When it ran.';
+CREATE OR REPLACE FUNCTION npda._lock_period_exclusive(audit_period_id bigint) RETURNS void
+  AS 'MODULE_PATHNAME', '_lock_period_exclusive' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION npda._lock_period_exclusive(bigint) IS
+  'Internal: take the audit period''s advisory lock exclusively until the transaction ends (npda.rescore; submissions and edits take it shared). The lock keys are defined once, in the C++ library.';
 CREATE OR REPLACE FUNCTION npda.rescore(audit_year integer, as_of date DEFAULT current_date) RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp AS $$
@@ -121,7 +125,7 @@ BEGIN
   END IF;
   -- Exclusive against submissions for the period (they hold it shared), so a
   -- replacement cannot remove children while they are being scored.
-  PERFORM pg_advisory_xact_lock(1313883203, period_id::integer);
+  PERFORM npda._lock_period_exclusive(period_id);
   n := npda._rescore_period(period_id, as_of);
   INSERT INTO npda.audit_period_scoring AS s (audit_period_id, as_of, children)
   VALUES (period_id, as_of, n)

@@ -78,6 +78,10 @@ CREATE OR REPLACE FUNCTION npda._refresh_kpi_aggregation(audit_period_id bigint)
   AS 'MODULE_PATHNAME', '_refresh_kpi_aggregation' LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION npda._refresh_kpi_aggregation(bigint) IS
   'Internal: rebuild one audit period''s aggregates (C++); returns the rows written.';
+CREATE OR REPLACE FUNCTION npda._lock_refresh(audit_period_id bigint) RETURNS void
+  AS 'MODULE_PATHNAME', '_lock_refresh' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION npda._lock_refresh(bigint) IS
+  'Internal: take the advisory lock of the audit period''s roll-up refresh until the transaction ends (npda.refresh_kpi_aggregations). The lock keys are defined once, in the C++ library.';
 CREATE OR REPLACE FUNCTION npda.refresh_kpi_aggregations(audit_year integer DEFAULT NULL) RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp AS $$
@@ -95,7 +99,7 @@ BEGIN
   LOOP
     -- One rebuild at a time per period: a concurrent refresh waits, then
     -- rebuilds from the committed scores.
-    PERFORM pg_advisory_xact_lock(1313883202, p.id::integer);
+    PERFORM npda._lock_refresh(p.id);
     -- Claim the period's bookkeeping row before reading a single score. A
     -- transaction that changed the period's scores holds this row (through
     -- npda._mark_scores_changed) until it ends, so this waits for it, and the
@@ -119,6 +123,10 @@ END
 $$;
 COMMENT ON FUNCTION npda.refresh_kpi_aggregations(integer) IS
   'Rebuild the KPI aggregates (npda.kpi_aggregation) of one audit year (the start year), or with NULL of every period whose per-child scores changed since its last rebuild. Scheduled every 15 minutes with pg_cron when available. Returns the aggregate rows written.';
+CREATE OR REPLACE FUNCTION npda._kpi_pct_passed(kpi text, passed bigint, eligible bigint) RETURNS numeric
+  AS 'MODULE_PATHNAME', '_kpi_pct_passed' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION npda._kpi_pct_passed(text, bigint, bigint) IS
+  'Internal: the percentage passed of a KPI aggregate as npda.kpi_results reports it (reading R10, from the C++ engine): 100 x passed / eligible rounded half away from zero to one decimal place; NULL for cohort counts (1-12), values (44-47) and when nobody is eligible.';
 -- Area names follow the geography of each audit year: the version in force on
 -- the period's first day, the day whose hierarchy the roll-ups used
 -- (npda._pdu_hierarchy_for_roll_up); an area not in force that day (a unit that
@@ -136,8 +144,7 @@ SELECT a.level, a.area_code,
        END AS area_name,
        npda.audit_year(ap.start_date) AS audit_year, a.kpi, k.label,
        a.eligible, a.ineligible, a.passed, a.failed, a.pending,
-       CASE WHEN k.position > 12 AND k.kind <> 'value' AND a.eligible > 0
-            THEN round(100.0 * a.passed / a.eligible, 1) END AS pct_passed,
+       npda._kpi_pct_passed(a.kpi, a.passed, a.eligible) AS pct_passed,
        a.value::numeric AS value, a.as_of, a.computed_at, k.position AS kpi_position
   FROM npda.kpi_aggregation a
   JOIN npda.kpi k ON k.code = a.kpi

@@ -2,6 +2,18 @@
 -- new diagnoses, admissions, DKA admissions, leavers and transitions to adult
 -- care per quarter of the audit year, for each PDU and nationally.
 
+CREATE OR REPLACE FUNCTION npda._qualifying_admissions(period_start date, period_end date, dataset_year smallint,
+                                                       admitted date[], discharged date[], reasons_2021 smallint[],
+                                                       reasons_2026 smallint[])
+  RETURNS TABLE (admitted date, discharged date, reason smallint, dated date, dka boolean)
+  AS 'MODULE_PATHNAME', '_qualifying_admissions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2;
+COMMENT ON FUNCTION npda._qualifying_admissions(date, date, smallint, date[], date[], smallint[], smallint[]) IS
+  'Internal: one child''s qualifying admissions in a period (decision D9, the C++ rule the engine counts KPIs 46 and 47 by), from the child''s rows given as parallel arrays: a valid reason (1-6, of the period''s dataset) and an admission or discharge date in the period, one per distinct (admission date, discharge date, reason); dated by the admission date when it is in the period, by the discharge date otherwise; dka when the reason is DKA.';
+CREATE OR REPLACE FUNCTION npda._is_test_unit(pz_code text) RETURNS boolean
+  AS 'MODULE_PATHNAME', '_is_test_unit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION npda._is_test_unit(text) IS
+  'Internal: true for the RCPCH test units PZ999 and PZ998, which count at PDU level only (reading R15; the C++ rule the roll-ups use).';
+
 CREATE OR REPLACE VIEW npda.kpi_quarterly AS
 WITH scope AS (
   -- Every child of an active submission, with what docs/kpis.md §6.4 counts.
@@ -18,22 +30,28 @@ WITH scope AS (
     LEFT JOIN npda.transfer t ON t.patient_id = p.id
     LEFT JOIN npda.patient_kpi_score k ON k.patient_id = p.id
 ),
-admissions AS (
-  -- Distinct qualifying admissions (D9): valid reason, start or discharge in
-  -- the period; dated by the start, or by the discharge when the start is
-  -- outside the period or empty.
-  SELECT DISTINCT sc.pz_code, sc.audit_period_id, sc.child, v.hospital_admission_date, v.hospital_discharge_date,
-         CASE WHEN sc.dataset_year = 2026 THEN v.hospital_admission_reason_2026 ELSE v.hospital_admission_reason END AS reason,
-         CASE WHEN v.hospital_admission_date BETWEEN sc.start_date AND sc.end_date THEN v.hospital_admission_date
-              ELSE v.hospital_discharge_date END AS dated,
-         (CASE WHEN sc.dataset_year = 2026 THEN v.hospital_admission_reason_2026 = 1
-               ELSE v.hospital_admission_reason = 2 END) AS dka
+child_rows AS (
+  -- The admission fields of each counted child's rows, as parallel arrays
+  -- (rows with none of them say nothing about admissions and are left out).
+  SELECT sc.pz_code, sc.audit_period_id, sc.child, sc.start_date, sc.end_date, sc.dataset_year,
+         array_agg(v.hospital_admission_date) AS admitted, array_agg(v.hospital_discharge_date) AS discharged,
+         array_agg(v.hospital_admission_reason) AS reasons_2021,
+         array_agg(v.hospital_admission_reason_2026) AS reasons_2026
     FROM scope sc
     JOIN npda.visit v ON v.patient_id = sc.patient_id
    WHERE sc.counts_admissions
-     AND (CASE WHEN sc.dataset_year = 2026 THEN v.hospital_admission_reason_2026 ELSE v.hospital_admission_reason END) BETWEEN 1 AND 6
-     AND (v.hospital_admission_date BETWEEN sc.start_date AND sc.end_date
-          OR v.hospital_discharge_date BETWEEN sc.start_date AND sc.end_date)
+     AND (v.hospital_admission_date, v.hospital_discharge_date, v.hospital_admission_reason,
+          v.hospital_admission_reason_2026) IS DISTINCT FROM (NULL, NULL, NULL, NULL)
+   GROUP BY sc.patient_id, sc.pz_code, sc.audit_period_id, sc.child, sc.start_date, sc.end_date, sc.dataset_year
+),
+admissions AS (
+  -- Each child's distinct qualifying admissions with the day each is dated
+  -- by (D9), by the rule the engine counts KPIs 46 and 47 with.
+  SELECT c.pz_code, c.audit_period_id, c.child, a.admitted AS hospital_admission_date,
+         a.discharged AS hospital_discharge_date, a.reason, a.dated, a.dka
+    FROM child_rows c
+   CROSS JOIN LATERAL npda._qualifying_admissions(c.start_date, c.end_date, c.dataset_year, c.admitted, c.discharged,
+                                                  c.reasons_2021, c.reasons_2026) a
 ),
 events AS (
   SELECT pz_code, audit_period_id, child, npda.audit_quarter(diagnosis_date) AS quarter, 'new_diagnosis' AS kind, NULL::text AS event
@@ -58,12 +76,12 @@ counted AS (
     FROM events GROUP BY 1, 2, 3, 4, 5
   UNION ALL
   SELECT 'national'::npda.geo_level, 'national', audit_period_id, quarter, kind, count(DISTINCT child || coalesce('|' || event, ''))
-    FROM events WHERE pz_code NOT IN ('PZ999', 'PZ998') GROUP BY 3, 4, 5
+    FROM events WHERE NOT npda._is_test_unit(pz_code) GROUP BY 3, 4, 5
 ),
 areas AS (
   SELECT DISTINCT 'pdu'::npda.geo_level AS level, pz_code AS area_code, audit_period_id FROM scope
   UNION
-  SELECT DISTINCT 'national'::npda.geo_level, 'national', audit_period_id FROM scope WHERE pz_code NOT IN ('PZ999', 'PZ998')
+  SELECT DISTINCT 'national'::npda.geo_level, 'national', audit_period_id FROM scope WHERE NOT npda._is_test_unit(pz_code)
 )
 SELECT a.level, a.area_code, npda.audit_year(ap.start_date) AS audit_year, q AS quarter,
        (ap.start_date + make_interval(months => 3 * (q - 1)))::date AS quarter_start,

@@ -22,6 +22,7 @@ inline constexpr const char *kDuplicateColumns = "NP006";   // a heading appears
 inline constexpr const char *kIdentifierColumn = "NP007";   // both, neither, or wrong for the PDU
 inline constexpr const char *kMissingIdentifier = "NP008";  // data rows without an identifier
 inline constexpr const char *kTooManyValues = "NP009";      // more values than headings
+inline constexpr const char *kFileTooLarge = "NP010";      // a file above npda.max_file_size
 // NP1xx: submission rules.
 inline constexpr const char *kPduMismatch = "NP101";        // PDU Number is not the submitting PDU
 inline constexpr const char *kPeriodClosed = "NP102";       // audit period closed to this user
@@ -35,6 +36,7 @@ inline constexpr const char *kSubmissionMoved = "NP111";    // a submission's PD
 // NP9xx: internal errors (a bug: please report).
 inline constexpr const char *kInternal = "NP900";           // a C++ exception that is not npda::Error
 inline constexpr const char *kUnknownException = "NP901";   // catch (...)
+inline constexpr const char *kSchemaMismatch = "NP902";     // a table does not match the library's field table
 }  // namespace sqlstate
 
 // A user-facing error: SQLSTATE (5 characters), message (lower case, no final

@@ -63,7 +63,7 @@ std::unordered_map<std::int64_t, PduAreas> load_pdu_areas(std::int64_t period_id
         a.country = text_at(row, 7);
         bool isnull = false;
         a.in_force = DatumGetBool(npda::pg::spi_value(row, 8, isnull));
-        a.dummy = a.pz_code == "PZ999" || a.pz_code == "PZ998";
+        a.dummy = npda::is_test_unit(a.pz_code);
         areas.emplace(npda::pg::spi_int64(row, 1), std::move(a));
     }
     return areas;

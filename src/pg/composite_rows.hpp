@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "errors.hpp"
 #include "ingest/record_columns.hpp"
 #include "spi.hpp"
 
@@ -20,8 +21,12 @@ class CompositeRows {
 public:
     // table: schema-qualified table name; extra: columns the caller fills
     // (ids, flags) in the order it will be asked for them. Every other column
-    // of the table is taken from the record column of the same name; the
-    // identity column "id" and columns unknown here keep their defaults.
+    // of the table must be a record column of the same name and a matching
+    // type, or an identity column (which keeps its default). Anything else --
+    // a table column that matches nothing, a record column the table lacks, a
+    // type that differs -- throws npda::Error NP902 before a row is written:
+    // the library and the installed tables disagree, and nothing may be
+    // skipped or misaligned silently.
     CompositeRows(const char *table, const std::vector<RecordColumn<R>> &cols, std::vector<std::string> extra)
         : cols_(cols), extra_(std::move(extra)) {
         spi_execute("SELECT t.oid, t.typarray FROM pg_catalog.pg_type t WHERE t.oid = $1::regtype",
@@ -34,6 +39,8 @@ public:
         natts_ = desc_->natts;
         source_.assign(static_cast<std::size_t>(natts_), kDefault);
         numeric_.assign(static_cast<std::size_t>(natts_), false);
+        std::vector<bool> col_used(cols_.size(), false), extra_used(extra_.size(), false);
+        std::vector<std::string> problems;
         std::string names, selected;
         for (int a = 0; a < natts_; ++a) {
             const Form_pg_attribute att = TupleDescAttr(desc_, a);
@@ -41,14 +48,39 @@ public:
             const std::string name = NameStr(att->attname);
             numeric_[static_cast<std::size_t>(a)] = att->atttypid == NUMERICOID;
             int src = kDefault;
-            for (std::size_t e = 0; e < extra_.size(); ++e)
-                if (extra_[e] == name) src = -2 - static_cast<int>(e);
+            for (std::size_t e = 0; e < extra_.size() && src == kDefault; ++e)
+                if (extra_[e] == name) {
+                    src = -2 - static_cast<int>(e);
+                    extra_used[e] = true;
+                }
             for (std::size_t c = 0; c < cols_.size() && src == kDefault; ++c)
-                if (name == cols_[c].name) src = static_cast<int>(c);
-            if (src == kDefault) continue;
+                if (name == cols_[c].name) {
+                    src = static_cast<int>(c);
+                    col_used[c] = true;
+                    if (!holds(cols_[c].type, att->atttypid))
+                        problems.push_back(name + " is " + type_name(att->atttypid) + ", not " +
+                                           sql_type_name(cols_[c].type));
+                }
+            if (src == kDefault) {
+                if (att->attidentity == '\0') problems.push_back(name + " is not a field the extension fills");
+                continue;
+            }
             source_[static_cast<std::size_t>(a)] = src;
             names += (names.empty() ? "" : ", ") + name;
             selected += (selected.empty() ? "u." : ", u.") + name;
+        }
+        for (std::size_t c = 0; c < cols_.size(); ++c)
+            if (!col_used[c]) problems.push_back(std::string(cols_[c].name) + " is missing");
+        for (std::size_t e = 0; e < extra_.size(); ++e)
+            if (!extra_used[e]) problems.push_back(extra_[e] + " is missing");
+        if (!problems.empty()) {
+            std::string detail;
+            for (const auto &p : problems) detail += (detail.empty() ? "" : "; ") + p;
+            throw Error(sqlstate::kSchemaMismatch,
+                        std::string(table) + " does not match the field table of the npda library",
+                        "Columns of " + std::string(table) + ": " + detail + ".",
+                        "The installed SQL and the shared library come from different versions of npda: install "
+                        "one version and run ALTER EXTENSION npda UPDATE.");
         }
         sql_ = std::string("INSERT INTO ") + table + " (" + names + ") SELECT " + selected + " FROM pg_catalog.unnest($1) AS u";
     }
@@ -127,6 +159,22 @@ public:
 
 private:
     static constexpr int kDefault = -1;
+
+    // True when a table column of type `oid` can take a record column's values.
+    static bool holds(ColumnType t, Oid oid) {
+        switch (t) {
+        case ColumnType::date: return oid == DATEOID;
+        case ColumnType::int2: return oid == INT2OID;
+        case ColumnType::int4: return oid == INT4OID;
+        case ColumnType::float8: return oid == NUMERICOID || oid == FLOAT8OID;
+        case ColumnType::text: return oid == TEXTOID;
+        }
+        return false;
+    }
+    static std::string type_name(Oid oid) {
+        return call([&]() { return format_type_be(oid); });
+    }
+
     const std::vector<RecordColumn<R>> &cols_;
     std::vector<std::string> extra_;
     Oid type_ = InvalidOid, array_type_ = InvalidOid;

@@ -8,6 +8,7 @@
 #include "kpi/kpi.hpp"
 #include "load_children.hpp"
 #include "scoring.hpp"
+#include "locks.hpp"
 #include "spi.hpp"
 #include "arrays.hpp"
 
@@ -127,11 +128,11 @@ std::size_t score_patient_ids(const std::vector<std::int64_t> &ids, Date as_of) 
     // to commit; the read below (a new statement, so a new snapshot under READ
     // COMMITTED) then sees whatever the re-score committed.
     static KeptPlan lock_periods(
-        "SELECT pg_catalog.pg_advisory_xact_lock_shared(1313883203, x.audit_period_id::int4) "
+        "SELECT pg_catalog.pg_advisory_xact_lock_shared($2, x.audit_period_id::int4) "
         "FROM (SELECT DISTINCT s.audit_period_id FROM npda.patient p JOIN npda.submission s ON s.id = p.submission_id "
         "WHERE p.id = ANY($1) ORDER BY 1) x");
     const Datum array = int8_array(ids);
-    spi_execute_plan(lock_periods, {{INT8ARRAYOID, array}});
+    spi_execute_plan(lock_periods, {{INT8ARRAYOID, array}, {INT4OID, Int32GetDatum(lock_key::kPeriod)}});
     std::vector<LoadedChild> children = load_children_in(array);
     return score_loaded(children, as_of);
 }

@@ -20,7 +20,9 @@
 #include "arrays.hpp"
 #include "bulk_load.hpp"
 #include "composite_rows.hpp"
+#include "locks.hpp"
 #include "scoring.hpp"
+#include "settings.hpp"
 #include "spi.hpp"
 
 namespace {
@@ -102,10 +104,8 @@ Target resolve_target(const std::string &pz_code, std::optional<int> requested_y
 // exclusively: a whole-period re-score never races a replacement that
 // removes the children it is scoring.
 void lock_pdu_period(const Target &t) {
-    spi_execute("SELECT pg_catalog.pg_advisory_xact_lock_shared(1313883203, $1)",
-                {{INT4OID, Int32GetDatum(static_cast<int32>(t.period_id))}});
-    spi_execute("SELECT pg_catalog.pg_advisory_xact_lock(1313883201, $1)",
-                {{INT4OID, Int32GetDatum(static_cast<int32>((t.pdu_id << 12) ^ t.period_id))}});
+    npda::pg::lock_period(t.period_id, false);
+    npda::pg::lock_pdu_period(t.pdu_id, t.period_id);
 }
 
 // Retire the active submission (kept as history with its file and errors) and
@@ -233,6 +233,15 @@ NPDA_FUNCTION(_submit_csv) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
         throw npda::Error(npda::sqlstate::kInvalidArgument, "pz_code and csv must not be NULL", "",
                           "Call npda.submit_csv('PZ041', <file bytes>, <audit year>, <file name>).");
+    // Refuse an oversized file before reading a byte of it (its size is in the
+    // varlena header, compressed or not).
+    const std::int64_t file_bytes =
+        npda::pg::call([fcinfo]() { return static_cast<std::int64_t>(toast_raw_datum_size(PG_GETARG_DATUM(1))) - VARHDRSZ; });
+    if (file_bytes > npda::pg::max_file_bytes())
+        throw npda::Error(npda::sqlstate::kFileTooLarge,
+                          "the file is too large: " + std::to_string(file_bytes) + " bytes",
+                          "npda.max_file_size allows at most " + std::to_string(npda::pg::max_file_bytes()) + " bytes.",
+                          "A PDU's yearly file is a few megabytes; check the file, or ask the DBA to raise npda.max_file_size.");
     text *pz_arg = npda::pg::call([fcinfo]() { return PG_GETARG_TEXT_PP(0); });
     bytea *csv_arg = npda::pg::call([fcinfo]() { return PG_GETARG_BYTEA_PP(1); });
     Datum csv_datum = PointerGetDatum(csv_arg);
@@ -259,6 +268,7 @@ NPDA_FUNCTION(_submit_csv) {
     ctx.dataset = target.dataset;
     ctx.today = target.today;
     ctx.interrupt = npda::pg::interrupt_hook();
+    ctx.limits = npda::pg::finding_limits();
     const std::string_view bytes(VARDATA_ANY(csv_arg), VARSIZE_ANY_EXHDR(csv_arg));
     const npda::ParsedSubmission parsed = npda::read_submission(bytes, ctx);
 

@@ -2,7 +2,7 @@
 -- and the SQLSTATEs of structural errors (README "Errors"). Everything is
 -- rolled back.
 BEGIN;
-SELECT plan(101);
+SELECT plan(104);
 SET LOCAL client_min_messages = warning;
 
 -- A one-row 2021-template file built from the published headings.
@@ -209,6 +209,23 @@ SELECT is((SELECT outcome FROM closed_outcome WHERE who = 'npda_tap_team'), 'acc
           'a member of npda_audit_team may submit into a closed period');
 UPDATE npda.submission SET is_active = false WHERE file_name = 'closed.csv';
 DELETE FROM npda.submission WHERE file_name = 'closed.csv';
+
+-- NP902: a table that does not match the library's field table stops the
+-- write; no column is skipped or filled from the wrong field (each change is
+-- rolled back).
+SAVEPOINT schema_change;
+ALTER TABLE npda.visit ADD COLUMN unknown_measure numeric;
+SELECT throws_ok(format('SELECT npda.submit_csv(%L, %L::bytea, 2024)', 'PZ041', pg_temp.file()), 'NP902', NULL,
+                 'NP902: a column of npda.visit that no field fills');
+ROLLBACK TO SAVEPOINT schema_change;
+ALTER TABLE npda.visit DROP COLUMN blood_gas_ph;
+SELECT throws_ok(format('SELECT npda.submit_csv(%L, %L::bytea, 2024)', 'PZ041', pg_temp.file()), 'NP902', NULL,
+                 'NP902: a field whose column npda.visit lacks');
+ROLLBACK TO SAVEPOINT schema_change;
+ALTER TABLE npda.patient ALTER COLUMN sex TYPE integer;
+SELECT throws_ok(format('SELECT npda.submit_csv(%L, %L::bytea, 2024)', 'PZ041', pg_temp.file()), 'NP902', NULL,
+                 'NP902: a column of npda.patient of another type than its field');
+ROLLBACK TO SAVEPOINT schema_change;
 
 SELECT results_eq($$SELECT (SELECT count(*) FROM npda.submission), (SELECT count(*) FROM npda.patient)$$,
                   $$SELECT submissions, patients FROM before$$, 'no structural error changed anything');

@@ -2,7 +2,7 @@
 -- partitioned by level, the readers' views npda.kpi_results and npda.kpi_map,
 -- the quarter breakdown, and the refresh function.
 BEGIN;
-SELECT plan(24);
+SELECT plan(27);
 
 SELECT has_table('npda', 'kpi_aggregation', 'table npda.kpi_aggregation');
 SELECT is((SELECT c.relkind::text FROM pg_class c WHERE c.oid = 'npda.kpi_aggregation'::regclass), 'p',
@@ -48,6 +48,20 @@ SELECT is((SELECT count(*)::int FROM npda.kpi_results WHERE audit_year = 2024 AN
           'the national level has 51 rows');
 SELECT is((SELECT sum(eligible + ineligible + passed + failed + pending)::int FROM npda.kpi_results WHERE audit_year = 2024), 0,
           'every count is 0 without data (C79)');
+
+-- The reported percentage (R10) is the engine's, and equals, value and text,
+-- what 1.1 computed in SQL: round(100.0 * passed / eligible, 1) for KPIs 13-43,
+-- 48 and 49 with someone eligible, NULL otherwise.
+SELECT is((SELECT count(*)::int
+             FROM npda.kpi k, generate_series(0, 120) AS e(eligible), generate_series(0, 120) AS p(passed)
+            WHERE p.passed <= e.eligible
+              AND npda._kpi_pct_passed(k.code, p.passed, e.eligible)::text
+                  IS DISTINCT FROM (CASE WHEN k.position > 12 AND k.kind <> 'value' AND e.eligible > 0
+                                         THEN round(100.0 * p.passed / e.eligible, 1) END)::text), 0,
+          'pct_passed: the engine''s R10 equals the 1.1 SQL formula on every count up to 120');
+SELECT is(npda._kpi_pct_passed('25', 39999, 40000)::text, '100.0', 'pct_passed: 39,999 of 40,000 is 100.0');
+SELECT ok(npda._is_test_unit('PZ999') AND npda._is_test_unit('PZ998') AND NOT npda._is_test_unit('PZ041'),
+          'PZ999 and PZ998 are the test units');
 
 SELECT * FROM finish();
 ROLLBACK;

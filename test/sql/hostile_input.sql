@@ -60,6 +60,44 @@ SELECT pg_temp.outcome('TRUNCATE npda.submission CASCADE') AS truncate_submissio
 SELECT pg_temp.state() = (SELECT state FROM before) AS unchanged,
        (SELECT is_active FROM npda.submission WHERE id = :submission_id) AS still_active;
 
+-- 5. An edit PostgreSQL would accept but no file can carry is refused by the
+--    column's CHECK (its stored size), not by an error inside the scoring
+--    trigger; an edit within bounds is scored as before.
+SELECT v.id AS visit_id FROM npda.visit v JOIN npda.patient p ON p.id = v.patient_id
+ WHERE p.submission_id = :submission_id ORDER BY v.id LIMIT 1 \gset
+SELECT x, pg_temp.outcome(format('UPDATE npda.visit SET hba1c = %s WHERE id = %s', x, :visit_id)) AS edit
+  FROM unnest(ARRAY['1e400', '''NaN''', '''Infinity''', '-1000', '58']) AS x;
+SELECT pg_temp.outcome(format('UPDATE npda.visit SET height = 1e6, weight = -1e6 WHERE id = %s', :visit_id)) AS edit_height;
+
+-- 6. Findings are bounded: a row with 5,000 values beyond the headings records
+--    100 of them and one summary finding with the count.
+SELECT string_agg(CASE WHEN n = 3 THEN line || repeat(',x', 5000) ELSE line END, E'\n' ORDER BY n) AS wide
+  FROM regexp_split_to_table(rtrim(convert_from(decode(:'f', 'base64'), 'UTF8'), E'\r\n'), E'\r?\n') WITH ORDINALITY AS t(line, n) \gset
+SELECT id AS wide_id FROM npda.submit_csv('PZ041', convert_to(:'wide', 'UTF8'), 2024, 'wide.csv') \gset
+SELECT count(*) FILTER (WHERE code = 'value_without_heading') AS value_without_heading,
+       max(row_number || ': ' || message) FILTER (WHERE message LIKE '% more findings %') AS summary
+  FROM npda.submission_error WHERE submission_id = :wide_id;
+
+-- 7. Every value has a bound: a 3,000-character NHS number is cut to 20 (its
+--    rows still group) with a value_too_large finding; a 100,000-character
+--    postcode is not stored. Neither rejects the file.
+SELECT string_agg(CASE WHEN n = 2 THEN regexp_replace(line, '^[^,]*,([^,]*),[^,]*', repeat('9', 3000) || ',\1,' || repeat('A', 100000))
+                       ELSE line END, E'\n' ORDER BY n) AS absurd
+  FROM regexp_split_to_table(rtrim(convert_from(decode(:'f', 'base64'), 'UTF8'), E'\r\n'), E'\r?\n') WITH ORDINALITY AS t(line, n) \gset
+SELECT id AS absurd_id, patient_count FROM npda.submit_csv('PZ041', convert_to(:'absurd', 'UTF8'), 2024, 'absurd.csv') \gset
+SELECT :patient_count AS children;
+SELECT column_heading, code, length(value) AS value_kept FROM npda.submission_error
+ WHERE submission_id = :absurd_id AND code = 'value_too_large' ORDER BY row_number, column_heading;
+SELECT max(length(nhs_number)) AS longest_nhs_number, max(length(postcode)) AS longest_postcode
+  FROM npda.patient WHERE submission_id = :absurd_id;
+
+-- 8. A file above npda.max_file_size is refused before it is read (NP010),
+--    and the active submission stays.
+SET npda.max_file_size = '1kB';
+SELECT pg_temp.outcome(format('SELECT npda.submit_csv(%L, decode(%L, %L), 2024)', 'PZ041', :'f', 'base64')) AS oversized;
+RESET npda.max_file_size;
+SELECT id = :absurd_id AS absurd_file_still_active FROM npda.submission WHERE is_active;
+
 -- Once withdrawn, the table may be emptied.
 UPDATE npda.submission SET is_active = false;
 SELECT pg_temp.outcome('TRUNCATE npda.submission CASCADE') AS truncate_after_withdrawal;

@@ -2,6 +2,7 @@
 // and the D11 attribution of children who appear in several PDUs (§6.2).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <set>
 #include <string>
@@ -140,6 +141,55 @@ TEST(KpiAggregate, ValueKpis) {
     acc.add(a);
     EXPECT_DOUBLE_EQ(*acc.result()[s46].value, 8.0);
     EXPECT_DOUBLE_EQ(*acc.result()[s45].value, 49.0);
+}
+
+// R10: value KPIs have no percentage either, whatever their counts.
+TEST(KpiAggregate, NoPercentageForValues) {
+    KpiAggregate a;
+    a.eligible = 4;
+    a.passed = 2;
+    a.failed = 2;
+    for (const int n : {44, 45, 46, 47}) EXPECT_FALSE(kpi_percentage(kpi_slot(n), a).has_value()) << n;
+    for (const int n : {13, 31, 33, 43, 48, 49}) EXPECT_DOUBLE_EQ(*kpi_percentage(kpi_slot(n), a), 50.0) << n;
+    EXPECT_DOUBLE_EQ(*kpi_percentage(kSlot32_1, a), 50.0);
+    EXPECT_FALSE(kpi_percentage(kKpiCount, a).has_value());
+}
+
+// R10 as npda.kpi_results reports it: tenths of a percent, halves away from zero.
+TEST(KpiAggregate, ReportedPercentageInTenths) {
+    const std::size_t s = slot("25");
+    EXPECT_EQ(kpi_percentage_tenths(s, 14, 18), 778);   // 77.777...
+    EXPECT_EQ(kpi_percentage_tenths(s, 1, 8), 125);     // 12.5 exactly
+    EXPECT_EQ(kpi_percentage_tenths(s, 1, 16), 63);     // 6.25 -> 6.3
+    EXPECT_EQ(kpi_percentage_tenths(s, 3, 16), 188);    // 18.75 -> 18.8
+    EXPECT_EQ(kpi_percentage_tenths(s, 1, 3), 333);
+    EXPECT_EQ(kpi_percentage_tenths(s, 2, 3), 667);
+    EXPECT_EQ(kpi_percentage_tenths(s, 0, 5), 0);
+    EXPECT_EQ(kpi_percentage_tenths(s, 5, 5), 1000);
+    EXPECT_EQ(kpi_percentage_tenths(s, 1, 2000), 1);    // 0.05 -> 0.1
+    EXPECT_EQ(kpi_percentage_tenths(s, 1, 2001), 0);    // 0.04997...
+    EXPECT_EQ(kpi_percentage_tenths(s, 39999, 40000), 1000);
+    EXPECT_FALSE(kpi_percentage_tenths(s, 0, 0).has_value());
+    EXPECT_FALSE(kpi_percentage_tenths(slot("1"), 3, 3).has_value());
+    EXPECT_FALSE(kpi_percentage_tenths(slot("44"), 1, 2).has_value());
+    EXPECT_EQ(kpi_percentage_tenths(kSlot32_1, 14, 18), 778);
+    // The same rule as kpi_percentage, rounded: never more than half a tenth away.
+    for (std::int64_t d = 1; d <= 60; ++d) {
+        for (std::int64_t n = 0; n <= d; ++n) {
+            KpiAggregate a;
+            a.eligible = d;
+            a.passed = n;
+            const double exact = *kpi_percentage(s, a) * 10;
+            const std::int64_t tenths = *kpi_percentage_tenths(s, n, d);
+            EXPECT_LE(std::abs(static_cast<double>(tenths) - exact), 0.5 + 1e-9) << n << "/" << d;
+        }
+    }
+}
+
+TEST(KpiAggregate, TestUnits) {
+    EXPECT_TRUE(is_test_unit("PZ999"));
+    EXPECT_TRUE(is_test_unit("PZ998"));
+    for (const char *pz : {"PZ001", "PZ041", "PZ248", "PZ997", "pz999", ""}) EXPECT_FALSE(is_test_unit(pz)) << pz;
 }
 
 // ---- D11 attribution ---------------------------------------------------------------

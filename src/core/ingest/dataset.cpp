@@ -6,205 +6,149 @@ namespace npda {
 namespace {
 
 using F = FieldId;
-using L = RecordLevel;
-using V = ValueSetId;
 
-// Small constructors so each table row reads like a row of docs/data-model.md §5.
-ColumnDef text_col(std::string_view h, F f, L l, std::uint16_t max_length = 0) {
-    ColumnDef c{h, f, l, ValueType::text};
-    c.max_length = max_length;
-    return c;
-}
-ColumnDef date_col(std::string_view h, F f, L l = L::visit) { return {h, f, l, ValueType::date}; }
-ColumnDef code_col(std::string_view h, F f, V set, L l = L::visit) {
-    return {h, f, l, ValueType::code, set};
-}
-ColumnDef decimal_col(std::string_view h, F f, std::uint8_t p, std::uint8_t s, double lo, double hi) {
-    ColumnDef c{h, f, L::visit, ValueType::decimal};
-    c.precision = p;
-    c.scale = s;
-    c.has_range = true;
-    c.min_value = lo;
-    c.max_value = hi;
-    return c;
-}
-ColumnDef integer_col(std::string_view h, F f, double lo, double hi) {
-    ColumnDef c{h, f, L::visit, ValueType::integer};
-    c.has_range = true;
-    c.min_value = lo;
-    c.max_value = hi;
-    return c;
-}
-
-// Ranges: docs/data-model.md §4.8, with our rules for height/weight (the 2024-10
-// plausibility ranges), 2026 HbA1c (mmol/mol 20-195), pH and bicarbonate.
-// The HbA1c range here is the mmol/mol one; the % range (3-20) of 2021
-// format 2 is applied by the field rules.
-const ColumnDef kHeight = decimal_col("Patient Height (cm)", F::height, 4, 1, 40, 240);
-const ColumnDef kWeight = decimal_col("Patient Weight (kg)", F::weight, 4, 1, 1, 200);
-const ColumnDef kHbA1c = decimal_col("Hba1c Value", F::hba1c, 5, 2, 20, 195);
-const ColumnDef kAcr = decimal_col("Urinary Albumin Level (ACR)", F::albumin_creatinine_ratio, 5, 1, 0, 999);
-const ColumnDef kCholesterol = decimal_col("Total Cholesterol Level (mmol/l)", F::total_cholesterol, 3, 1, 2, 12);
-const ColumnDef kSystolic = integer_col("Systolic Blood Pressure", F::systolic_blood_pressure, 50, 200);
-const ColumnDef kDiastolic = integer_col("Diastolic Blood pressure", F::diastolic_blood_pressure, 20, 120);
-
-const std::vector<ColumnDef> k2021 = {
-    text_col("NHS Number", F::nhs_number, L::patient),
-    date_col("Date of Birth", F::date_of_birth, L::patient),
-    text_col("Postcode of usual address", F::postcode, L::patient),
-    code_col("Stated gender", F::sex, V::sex, L::patient),
-    text_col("Ethnic Category", F::ethnicity, L::patient),
-    code_col("Diabetes Type", F::diabetes_type, V::diabetes_type, L::patient),
-    date_col("Date of Diabetes Diagnosis", F::diagnosis_date, L::patient),
-    date_col("Date of leaving service", F::date_leaving_service, L::transfer),
-    code_col("Reason for leaving service", F::reason_leaving_service, V::reason_leaving_service, L::transfer),
-    date_col("Death Date", F::death_date, L::patient),
-    text_col("GP Practice Code", F::gp_practice_ods_code, L::patient),
-    text_col("PDU Number", F::pdu_number, L::pdu),
-    date_col("Visit/Appointment Date", F::visit_date),
-    kHeight,
-    kWeight,
-    date_col("Observation Date (Height and weight)", F::height_weight_observation_date),
-    kHbA1c,
-    code_col("HbA1c result format", F::hba1c_format, V::hba1c_format),
-    date_col("Observation Date: Hba1c Value", F::hba1c_date),
-    code_col("Diabetes Treatment at time of Hba1c measurement", F::treatment, V::treatment),
-    code_col("If treatment included insulin pump therapy (i.e. option 3 or 6 selected), was this part of "
-             "a closed loop system?",
-             F::closed_loop_system, V::closed_loop_system),
-    code_col("At the time of HbA1c measurement, in addition to standard blood glucose monitoring (SBGM), "
-             "was the patient using any other method of glucose monitoring?",
-             F::glucose_monitoring, V::glucose_monitoring),
-    kSystolic,
-    kDiastolic,
-    date_col("Observation Date (Blood Pressure)", F::blood_pressure_observation_date),
-    date_col("Foot Assessment / Examination Date", F::foot_examination_observation_date),
-    date_col("Retinal Screening date", F::retinal_screening_observation_date),
-    code_col("Retinal Screening Result", F::retinal_screening_result, V::retinal_screening_result),
-    kAcr,
-    date_col("Observation Date: Urinary Albumin Level", F::albumin_creatinine_ratio_date),
-    code_col("Albuminuria Stage", F::albuminuria_stage, V::albuminuria_stage),
-    kCholesterol,
-    date_col("Observation Date: Total Cholesterol Level", F::total_cholesterol_date),
-    date_col("Observation Date: Thyroid Function", F::thyroid_function_date),
-    code_col("At time of, or following measurement of thyroid function, was the patient prescribed any "
-             "thyroid treatment?",
-             F::thyroid_treatment_status, V::thyroid_treatment_status),
-    date_col("Observation Date: Coeliac Disease Screening", F::coeliac_screen_date),
-    code_col("Has the patient been recommended a Gluten-free diet?", F::gluten_free_diet, V::yes_no_unknown),
-    date_col("Observation Date - Psychological Screening Assessment", F::psychological_screening_assessment_date),
-    code_col("Was the patient assessed as requiring additional psychological/CAMHS support outside of MDT "
-             "clinics?",
-             F::psychological_additional_support_status, V::yes_no_unknown),
-    code_col("Does the patient smoke?", F::smoking_status, V::smoking_status),
-    date_col("Date of offer of referral to smoking cessation service (if patient is a current smoker)",
-             F::smoking_cessation_referral_date),
-    date_col("Date of Level 3 carbohydrate counting education received",
-             F::carbohydrate_counting_level_three_education_date),
-    code_col("Was the patient offered an additional appointment with a paediatric dietitian?",
-             F::dietician_additional_appointment_offered, V::yes_no_unknown),
-    date_col("Date of additional appointment with dietitian", F::dietician_additional_appointment_date),
-    code_col("Was the patient using (or trained to use) blood ketone testing equipment at time of visit?",
-             F::ketone_meter_training, V::yes_no_unknown),
-    date_col("Date that influenza immunisation was recommended", F::flu_immunisation_recommended_date),
-    date_col("Date of provision of advice ('sick-day rules') about managing diabetes during intercurrent "
-             "illness or episodes of hyperglycaemia",
-             F::sick_day_rules_training_date),
-    date_col("Start date (Hospital Provider Spell)", F::hospital_admission_date),
-    date_col("Discharge date (Hospital provider spell)", F::hospital_discharge_date),
-    code_col("Reason for admission", F::hospital_admission_reason, V::admission_reason_2021),
-    code_col("Only complete if DKA selected in previous question: During this DKA admission did the patient "
-             "receive any of the following therapies?",
-             F::dka_additional_therapies, V::dka_additional_therapies),
-    text_col("Only complete if OTHER selected: Reason for admission (free text)", F::hospital_admission_other,
-             L::visit, 500),
+// A template column as published: its heading and the field it fills.
+struct TemplateColumn {
+    std::string_view heading;
+    FieldId field;
 };
 
-const std::vector<ColumnDef> k2026 = {
-    text_col("NHS Number", F::nhs_number, L::patient),
-    date_col("Date of Birth", F::date_of_birth, L::patient),
-    text_col("Postcode of usual address", F::postcode, L::patient),
-    code_col("Sex assigned at birth", F::sex, V::sex, L::patient),
-    text_col("Ethnic Category", F::ethnicity, L::patient),
-    code_col("Has the patient had a diagnosis of Attention Deficit Hyperactivity Disorder (ADHD) or Autism "
-             "Spectrum Disorder (ASD)?",
-             F::adhd_asd_status, V::adhd_asd_status, L::patient),
-    code_col("Does the patient have a diagnosis of a learning disability?", F::learning_disability_status,
-             V::yes_no_unknown, L::patient),
-    code_col("Diabetes Type", F::diabetes_type, V::diabetes_type, L::patient),
-    date_col("Date of Diabetes Diagnosis", F::diagnosis_date, L::patient),
-    date_col("Date of leaving service", F::date_leaving_service, L::transfer),
-    code_col("Reason for leaving service", F::reason_leaving_service, V::reason_leaving_service, L::transfer),
-    date_col("Death Date", F::death_date, L::patient),
-    text_col("GP Practice Code", F::gp_practice_ods_code, L::patient),
-    text_col("PDU Number", F::pdu_number, L::pdu),
-    date_col("Visit/Appointment Date", F::visit_date),
-    kHeight,
-    kWeight,
-    date_col("Observation Date (Height and weight)", F::height_weight_observation_date),
-    kHbA1c,
-    date_col("Observation Date: HbA1c Value", F::hba1c_date),
-    code_col("Insulin regime at time of visit", F::insulin_regimen, V::insulin_regimen),
-    code_col("Other (non-insulin) blood glucose lowering medication at time of visit", F::non_insulin_medication,
-             V::non_insulin_medication),
-    code_col("Has lifestyle and dietary modification been recommended to reduce blood glucose levels?",
-             F::dietary_lifestyle_modification, V::yes_no_unknown),
-    code_col("Was the patient using a continuous glucose monitor (CGM) at time of visit?", F::cgm_use,
-             V::yes_no_unknown),
-    code_col("Was the patient using (or trained to use) blood ketone testing equipment at time of visit?",
-             F::ketone_meter_training, V::yes_no_unknown),
+const std::vector<TemplateColumn> k2021 = {
+    {"NHS Number", F::nhs_number},
+    {"Date of Birth", F::date_of_birth},
+    {"Postcode of usual address", F::postcode},
+    {"Stated gender", F::sex},
+    {"Ethnic Category", F::ethnicity},
+    {"Diabetes Type", F::diabetes_type},
+    {"Date of Diabetes Diagnosis", F::diagnosis_date},
+    {"Date of leaving service", F::date_leaving_service},
+    {"Reason for leaving service", F::reason_leaving_service},
+    {"Death Date", F::death_date},
+    {"GP Practice Code", F::gp_practice_ods_code},
+    {"PDU Number", F::pdu_number},
+    {"Visit/Appointment Date", F::visit_date},
+    {"Patient Height (cm)", F::height},
+    {"Patient Weight (kg)", F::weight},
+    {"Observation Date (Height and weight)", F::height_weight_observation_date},
+    {"Hba1c Value", F::hba1c},
+    {"HbA1c result format", F::hba1c_format},
+    {"Observation Date: Hba1c Value", F::hba1c_date},
+    {"Diabetes Treatment at time of Hba1c measurement", F::treatment},
+    {"If treatment included insulin pump therapy (i.e. option 3 or 6 selected), was this part of "
+     "a closed loop system?", F::closed_loop_system},
+    {"At the time of HbA1c measurement, in addition to standard blood glucose monitoring (SBGM), "
+     "was the patient using any other method of glucose monitoring?", F::glucose_monitoring},
+    {"Systolic Blood Pressure", F::systolic_blood_pressure},
+    {"Diastolic Blood pressure", F::diastolic_blood_pressure},
+    {"Observation Date (Blood Pressure)", F::blood_pressure_observation_date},
+    {"Foot Assessment / Examination Date", F::foot_examination_observation_date},
+    {"Retinal Screening date", F::retinal_screening_observation_date},
+    {"Retinal Screening Result", F::retinal_screening_result},
+    {"Urinary Albumin Level (ACR)", F::albumin_creatinine_ratio},
+    {"Observation Date: Urinary Albumin Level", F::albumin_creatinine_ratio_date},
+    {"Albuminuria Stage", F::albuminuria_stage},
+    {"Total Cholesterol Level (mmol/l)", F::total_cholesterol},
+    {"Observation Date: Total Cholesterol Level", F::total_cholesterol_date},
+    {"Observation Date: Thyroid Function", F::thyroid_function_date},
+    {"At time of, or following measurement of thyroid function, was the patient prescribed any "
+     "thyroid treatment?", F::thyroid_treatment_status},
+    {"Observation Date: Coeliac Disease Screening", F::coeliac_screen_date},
+    {"Has the patient been recommended a Gluten-free diet?", F::gluten_free_diet},
+    {"Observation Date - Psychological Screening Assessment", F::psychological_screening_assessment_date},
+    {"Was the patient assessed as requiring additional psychological/CAMHS support outside of MDT "
+     "clinics?", F::psychological_additional_support_status},
+    {"Does the patient smoke?", F::smoking_status},
+    {"Date of offer of referral to smoking cessation service (if patient is a current smoker)",
+     F::smoking_cessation_referral_date},
+    {"Date of Level 3 carbohydrate counting education received", F::carbohydrate_counting_level_three_education_date},
+    {"Was the patient offered an additional appointment with a paediatric dietitian?",
+     F::dietician_additional_appointment_offered},
+    {"Date of additional appointment with dietitian", F::dietician_additional_appointment_date},
+    {"Was the patient using (or trained to use) blood ketone testing equipment at time of visit?",
+     F::ketone_meter_training},
+    {"Date that influenza immunisation was recommended", F::flu_immunisation_recommended_date},
+    {"Date of provision of advice ('sick-day rules') about managing diabetes during intercurrent "
+     "illness or episodes of hyperglycaemia", F::sick_day_rules_training_date},
+    {"Start date (Hospital Provider Spell)", F::hospital_admission_date},
+    {"Discharge date (Hospital provider spell)", F::hospital_discharge_date},
+    {"Reason for admission", F::hospital_admission_reason},
+    {"Only complete if DKA selected in previous question: During this DKA admission did the patient "
+     "receive any of the following therapies?", F::dka_additional_therapies},
+    {"Only complete if OTHER selected: Reason for admission (free text)", F::hospital_admission_other},
+};
+
+const std::vector<TemplateColumn> k2026 = {
+    {"NHS Number", F::nhs_number},
+    {"Date of Birth", F::date_of_birth},
+    {"Postcode of usual address", F::postcode},
+    {"Sex assigned at birth", F::sex},
+    {"Ethnic Category", F::ethnicity},
+    {"Has the patient had a diagnosis of Attention Deficit Hyperactivity Disorder (ADHD) or Autism "
+     "Spectrum Disorder (ASD)?", F::adhd_asd_status},
+    {"Does the patient have a diagnosis of a learning disability?", F::learning_disability_status},
+    {"Diabetes Type", F::diabetes_type},
+    {"Date of Diabetes Diagnosis", F::diagnosis_date},
+    {"Date of leaving service", F::date_leaving_service},
+    {"Reason for leaving service", F::reason_leaving_service},
+    {"Death Date", F::death_date},
+    {"GP Practice Code", F::gp_practice_ods_code},
+    {"PDU Number", F::pdu_number},
+    {"Visit/Appointment Date", F::visit_date},
+    {"Patient Height (cm)", F::height},
+    {"Patient Weight (kg)", F::weight},
+    {"Observation Date (Height and weight)", F::height_weight_observation_date},
+    {"Hba1c Value", F::hba1c},
+    {"Observation Date: HbA1c Value", F::hba1c_date},
+    {"Insulin regime at time of visit", F::insulin_regimen},
+    {"Other (non-insulin) blood glucose lowering medication at time of visit", F::non_insulin_medication},
+    {"Has lifestyle and dietary modification been recommended to reduce blood glucose levels?",
+     F::dietary_lifestyle_modification},
+    {"Was the patient using a continuous glucose monitor (CGM) at time of visit?", F::cgm_use},
+    {"Was the patient using (or trained to use) blood ketone testing equipment at time of visit?",
+     F::ketone_meter_training},
     // Immunotherapy sits among the visit columns but belongs to the patient (docs/data-model.md §5.2).
-    code_col("Did the patient receive immunotherapy prior to or after the diagnosis of stage 3 Type 1 "
-             "diabetes?",
-             F::immunotherapy_received, V::yes_no_unknown, L::patient),
-    date_col("Date immunotherapy started", F::immunotherapy_date, L::patient),
-    kSystolic,
-    kDiastolic,
-    date_col("Observation Date (Blood Pressure)", F::blood_pressure_observation_date),
-    date_col("Foot Assessment / Examination Date", F::foot_examination_observation_date),
-    date_col("Retinal Screening date", F::retinal_screening_observation_date),
-    code_col("Retinal Screening Result", F::retinal_screening_result, V::retinal_screening_result),
-    kAcr,
-    date_col("Observation Date: Urinary Albumin Level", F::albumin_creatinine_ratio_date),
-    code_col("Albuminuria Stage", F::albuminuria_stage, V::albuminuria_stage),
-    kCholesterol,
-    date_col("Observation Date: Total Cholesterol Level", F::total_cholesterol_date),
-    date_col("Observation Date: Thyroid Function", F::thyroid_function_date),
-    code_col("At time of, or following measurement of thyroid function, was the patient prescribed any "
-             "thyroid treatment?",
-             F::thyroid_treatment_status, V::thyroid_treatment_status),
-    date_col("Observation Date: Coeliac Disease Screening", F::coeliac_screen_date),
-    code_col("Has the patient been recommended a Gluten-free diet?", F::gluten_free_diet, V::yes_no_unknown),
-    code_col("Does the patient smoke and/or vape", F::smoking_vaping_status, V::smoking_vaping_status),
-    date_col("Date of offer of smoking cessation advice (if patient is a current smoker)",
-             F::smoking_cessation_referral_date),
-    date_col("Date that influenza immunisation was recommended", F::flu_immunisation_recommended_date),
-    date_col("Date of provision of advice ('sick-day rules') about managing diabetes during intercurrent "
-             "illness or episodes of hyperglycaemia",
-             F::sick_day_rules_training_date),
-    date_col("Date of Annual Psychological Screening Assessment", F::psychological_screening_assessment_date),
-    code_col("Following annual psychological screening, was the patient assessed as requiring additional "
-             "psychological support outside of routine care?",
-             F::psychological_additional_support_status, V::yes_no_unknown),
-    code_col("Was the patient offered an additional appointment with a mental health professional as part of "
-             "the diabetes MDT?",
-             F::psychological_support_outcome, V::psychological_support_outcome),
-    date_col("Date of Level 3 carbohydrate counting education received",
-             F::carbohydrate_counting_level_three_education_date),
-    code_col("Was the patient offered an additional appointment with a paediatric dietitian during the audit "
-             "year?",
-             F::dietician_additional_appointment_offered, V::yes_no_unknown),
-    date_col("Date of additional appointment with dietitian", F::dietician_additional_appointment_date),
-    date_col("Start date (Hospital Provider Spell)", F::hospital_admission_date),
-    date_col("Discharge date (Hospital provider spell)", F::hospital_discharge_date),
-    code_col("Reason for admission", F::hospital_admission_reason_2026, V::admission_reason_2026),
-    text_col("Only complete if OTHER selected: Reason for admission (free text)", F::hospital_admission_other,
-             L::visit, 500),
-    code_col("Only complete if DKA selected in previous question: During this DKA admission did the patient "
-             "receive any of the following therapies?",
-             F::dka_additional_therapies, V::dka_additional_therapies),
-    decimal_col("Initial pH at admission", F::blood_gas_ph, 3, 2, 6.5, 7.8),
-    decimal_col("Initial Standard bicarbonate at admission (mmol/l)", F::blood_gas_bicarbonate, 3, 1, 0, 40),
+    {"Did the patient receive immunotherapy prior to or after the diagnosis of stage 3 Type 1 "
+     "diabetes?", F::immunotherapy_received},
+    {"Date immunotherapy started", F::immunotherapy_date},
+    {"Systolic Blood Pressure", F::systolic_blood_pressure},
+    {"Diastolic Blood pressure", F::diastolic_blood_pressure},
+    {"Observation Date (Blood Pressure)", F::blood_pressure_observation_date},
+    {"Foot Assessment / Examination Date", F::foot_examination_observation_date},
+    {"Retinal Screening date", F::retinal_screening_observation_date},
+    {"Retinal Screening Result", F::retinal_screening_result},
+    {"Urinary Albumin Level (ACR)", F::albumin_creatinine_ratio},
+    {"Observation Date: Urinary Albumin Level", F::albumin_creatinine_ratio_date},
+    {"Albuminuria Stage", F::albuminuria_stage},
+    {"Total Cholesterol Level (mmol/l)", F::total_cholesterol},
+    {"Observation Date: Total Cholesterol Level", F::total_cholesterol_date},
+    {"Observation Date: Thyroid Function", F::thyroid_function_date},
+    {"At time of, or following measurement of thyroid function, was the patient prescribed any "
+     "thyroid treatment?", F::thyroid_treatment_status},
+    {"Observation Date: Coeliac Disease Screening", F::coeliac_screen_date},
+    {"Has the patient been recommended a Gluten-free diet?", F::gluten_free_diet},
+    {"Does the patient smoke and/or vape", F::smoking_vaping_status},
+    {"Date of offer of smoking cessation advice (if patient is a current smoker)",
+     F::smoking_cessation_referral_date},
+    {"Date that influenza immunisation was recommended", F::flu_immunisation_recommended_date},
+    {"Date of provision of advice ('sick-day rules') about managing diabetes during intercurrent "
+     "illness or episodes of hyperglycaemia", F::sick_day_rules_training_date},
+    {"Date of Annual Psychological Screening Assessment", F::psychological_screening_assessment_date},
+    {"Following annual psychological screening, was the patient assessed as requiring additional "
+     "psychological support outside of routine care?", F::psychological_additional_support_status},
+    {"Was the patient offered an additional appointment with a mental health professional as part of "
+     "the diabetes MDT?", F::psychological_support_outcome},
+    {"Date of Level 3 carbohydrate counting education received", F::carbohydrate_counting_level_three_education_date},
+    {"Was the patient offered an additional appointment with a paediatric dietitian during the audit "
+     "year?", F::dietician_additional_appointment_offered},
+    {"Date of additional appointment with dietitian", F::dietician_additional_appointment_date},
+    {"Start date (Hospital Provider Spell)", F::hospital_admission_date},
+    {"Discharge date (Hospital provider spell)", F::hospital_discharge_date},
+    {"Reason for admission", F::hospital_admission_reason_2026},
+    {"Only complete if OTHER selected: Reason for admission (free text)", F::hospital_admission_other},
+    {"Only complete if DKA selected in previous question: During this DKA admission did the patient "
+     "receive any of the following therapies?", F::dka_additional_therapies},
+    {"Initial pH at admission", F::blood_gas_ph},
+    {"Initial Standard bicarbonate at admission (mmol/l)", F::blood_gas_bicarbonate},
 };
 
 // docs/data-model.md §6.2 "Known alternative headings". Variants that differ only in case,
@@ -265,13 +209,27 @@ constexpr const char *kLatin1Base[64] = {
 
 }  // namespace
 
+namespace {
+
+// A template's columns with their fields' rows of the field table.
+std::vector<ColumnDef> join_fields(const std::vector<TemplateColumn> &columns) {
+    std::vector<ColumnDef> out;
+    out.reserve(columns.size());
+    for (const TemplateColumn &c : columns) out.push_back(ColumnDef{field_def(c.field), c.heading});
+    return out;
+}
+
+}  // namespace
+
 const std::vector<ColumnDef> &dataset_columns(DatasetYear year) {
-    return year == DatasetYear::y2026 ? k2026 : k2021;
+    static const std::vector<ColumnDef> c2021 = join_fields(k2021);
+    static const std::vector<ColumnDef> c2026 = join_fields(k2026);
+    return year == DatasetYear::y2026 ? c2026 : c2021;
 }
 
 int column_index(DatasetYear year, FieldId field) {
     // A per-dataset lookup table, built once.
-    static const auto build = [](const std::vector<ColumnDef> &cols) {
+    static const auto build = [](const std::vector<TemplateColumn> &cols) {
         std::vector<int> idx(kFieldCount, -1);
         for (std::size_t i = 0; i < cols.size(); ++i) idx[static_cast<std::size_t>(cols[i].field)] = static_cast<int>(i);
         return idx;

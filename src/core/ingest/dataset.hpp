@@ -1,6 +1,8 @@
 // The two CSV templates (2021: 52 columns, 2026: 59 columns) and the heading
-// aliases, as data (docs/data-model.md §5, §6.2). Nothing here knows how a
-// value is checked; the rules read these tables.
+// aliases, as data (docs/data-model.md §5, §6.2). A template gives each
+// column's heading and the field it fills; what a field is and how it is kept
+// is in the field table (fields.hpp). Nothing here knows how a value is
+// checked; the rules read these tables.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -8,102 +10,18 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+#include "ingest/fields.hpp"
 #include "ingest/record.hpp"
 #include "ingest/value_sets.hpp"
 #include "no_postgres.hpp"
 
 namespace npda {
 
-// Every field a template column can fill. The identifier column fills
-// nhs_number or, in files from PZ248, unique_reference_number.
-enum class FieldId : std::uint8_t {
-    nhs_number,
-    unique_reference_number,
-    date_of_birth,
-    postcode,
-    sex,
-    ethnicity,
-    adhd_asd_status,
-    learning_disability_status,
-    diabetes_type,
-    diagnosis_date,
-    date_leaving_service,
-    reason_leaving_service,
-    death_date,
-    gp_practice_ods_code,
-    pdu_number,
-    visit_date,
-    height,
-    weight,
-    height_weight_observation_date,
-    hba1c,
-    hba1c_format,
-    hba1c_date,
-    treatment,
-    closed_loop_system,
-    glucose_monitoring,
-    insulin_regimen,
-    non_insulin_medication,
-    dietary_lifestyle_modification,
-    cgm_use,
-    ketone_meter_training,
-    immunotherapy_received,
-    immunotherapy_date,
-    systolic_blood_pressure,
-    diastolic_blood_pressure,
-    blood_pressure_observation_date,
-    foot_examination_observation_date,
-    retinal_screening_observation_date,
-    retinal_screening_result,
-    albumin_creatinine_ratio,
-    albumin_creatinine_ratio_date,
-    albuminuria_stage,
-    total_cholesterol,
-    total_cholesterol_date,
-    thyroid_function_date,
-    thyroid_treatment_status,
-    coeliac_screen_date,
-    gluten_free_diet,
-    psychological_screening_assessment_date,
-    psychological_additional_support_status,
-    psychological_support_outcome,
-    smoking_status,
-    smoking_vaping_status,
-    smoking_cessation_referral_date,
-    carbohydrate_counting_level_three_education_date,
-    dietician_additional_appointment_offered,
-    dietician_additional_appointment_date,
-    flu_immunisation_recommended_date,
-    sick_day_rules_training_date,
-    hospital_admission_date,
-    hospital_discharge_date,
-    hospital_admission_reason,
-    hospital_admission_reason_2026,
-    dka_additional_therapies,
-    hospital_admission_other,
-    blood_gas_ph,
-    blood_gas_bicarbonate,
-    count_
-};
-inline constexpr std::size_t kFieldCount = static_cast<std::size_t>(FieldId::count_);
-
-// P = patient-level (repeated on each of a child's rows), T = transfer
-// (leaving data), V = visit, PDU = the PDU Number check column.
-enum class RecordLevel : std::uint8_t { patient, transfer, visit, pdu };
-enum class ValueType : std::uint8_t { text, date, decimal, integer, code };
-
-struct ColumnDef {
+// One column of a template: its heading, and the field it fills with that
+// field's row of the field table (fields.hpp) copied in, so the rules read
+// everything about the column in one place.
+struct ColumnDef : FieldDef {
     std::string_view heading;  // as published, trimmed, without footnote daggers
-    FieldId field;
-    RecordLevel level;
-    ValueType type;
-    ValueSetId value_set = ValueSetId::none;
-    std::uint8_t precision = 0;  // Decimal(p,s) of the stored column
-    std::uint8_t scale = 0;
-    bool has_range = false;      // plausibility range (docs/data-model.md §4.8)
-    double min_value = 0;
-    double max_value = 0;
-    std::uint16_t max_length = 0;  // text columns stored as varchar(n); 0 = unlimited
 };
 
 // Template columns in published order. Index 0 is the identifier column

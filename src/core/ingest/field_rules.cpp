@@ -2,7 +2,6 @@
 // §7): every template cell of a row is parsed into its typed field; a value
 // that cannot be stored is left absent with an error, a value of the right
 // type that breaks a rule is kept and reported.
-#include <array>
 #include <cinttypes>
 #include <cstdio>
 #include <limits>
@@ -16,146 +15,27 @@ namespace npda::detail {
 namespace {
 
 // True when `unit` (NumberParse::unit) is one the field's measurement is
-// written in: "cm" for height, "kg" for weight, "mmol/mol" or "%" for HbA1c,
-// "mmHg" for blood pressure, "mg/mmol" for ACR, "mmol/l" for cholesterol and
-// bicarbonate (case and spaces ignored). No unit is always fine; any other
-// unit ("154lb", "5O") makes the value unreadable rather than silently wrong.
-bool unit_accepted(FieldId field, std::string_view unit) {
+// written in: the field's unit (fields.hpp), or "%" for HbA1c (case and spaces
+// ignored). No unit is always fine; any other unit ("154lb", "5O") makes the
+// value unreadable rather than silently wrong.
+bool unit_accepted(const FieldDef &def, std::string_view unit) {
     if (unit.empty()) return true;
-    std::string u;
-    for (char c : unit)
-        if (c != ' ') u.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
-    switch (field) {
-    case FieldId::height: return u == "cm";
-    case FieldId::weight: return u == "kg";
-    case FieldId::hba1c: return u == "mmol/mol" || u == "%";
-    case FieldId::systolic_blood_pressure:
-    case FieldId::diastolic_blood_pressure: return u == "mmhg";
-    case FieldId::albumin_creatinine_ratio: return u == "mg/mmol";
-    case FieldId::total_cholesterol:
-    case FieldId::blood_gas_bicarbonate: return u == "mmol/l";
-    default: return false;
-    }
+    const auto folded = [](std::string_view text) {
+        std::string u;
+        for (char c : text)
+            if (c != ' ') u.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+        return u;
+    };
+    const std::string u = folded(unit);
+    if (def.field == FieldId::hba1c && u == "%") return true;
+    return !def.unit.empty() && u == folded(def.unit);
 }
-
 
 namespace ec = error_code;
 
 // The unit a measurement is written in, for messages ("" for pH).
-const char *unit_name(FieldId field, bool hba1c_percent) {
-    switch (field) {
-    case FieldId::height: return "cm";
-    case FieldId::weight: return "kg";
-    case FieldId::hba1c: return hba1c_percent ? "%" : "mmol/mol";
-    case FieldId::systolic_blood_pressure:
-    case FieldId::diastolic_blood_pressure: return "mmHg";
-    case FieldId::albumin_creatinine_ratio: return "mg/mmol";
-    case FieldId::total_cholesterol:
-    case FieldId::blood_gas_bicarbonate: return "mmol/l";
-    default: return "";
-    }
-}
-
-// Where each field lives in the record model. One of the pointers is set.
-struct FieldBinding {
-    OptDate PatientRecord::*patient_date = nullptr;
-    Code PatientRecord::*patient_code = nullptr;
-    Text PatientRecord::*patient_text = nullptr;
-    OptDate VisitRecord::*visit_date = nullptr;
-    Code VisitRecord::*visit_code = nullptr;
-    Number VisitRecord::*visit_number = nullptr;
-    std::optional<std::int32_t> VisitRecord::*visit_int = nullptr;
-    Text VisitRecord::*visit_text = nullptr;
-};
-
-using Bindings = std::array<FieldBinding, kFieldCount>;
-
-const Bindings &bindings() {
-    static const Bindings table = [] {
-        Bindings b{};
-        auto at = [&b](FieldId f) -> FieldBinding & { return b[static_cast<std::size_t>(f)]; };
-        using P = PatientRecord;
-        using V = VisitRecord;
-        at(FieldId::nhs_number).patient_text = &P::nhs_number;
-        at(FieldId::unique_reference_number).patient_text = &P::unique_reference_number;
-        at(FieldId::date_of_birth).patient_date = &P::date_of_birth;
-        at(FieldId::postcode).patient_text = &P::postcode;
-        at(FieldId::sex).patient_code = &P::sex;
-        at(FieldId::ethnicity).patient_text = &P::ethnicity;
-        at(FieldId::adhd_asd_status).patient_code = &P::adhd_asd_status;
-        at(FieldId::learning_disability_status).patient_code = &P::learning_disability_status;
-        at(FieldId::diabetes_type).patient_code = &P::diabetes_type;
-        at(FieldId::diagnosis_date).patient_date = &P::diagnosis_date;
-        at(FieldId::date_leaving_service).patient_date = &P::date_leaving_service;
-        at(FieldId::reason_leaving_service).patient_code = &P::reason_leaving_service;
-        at(FieldId::death_date).patient_date = &P::death_date;
-        at(FieldId::gp_practice_ods_code).patient_text = &P::gp_practice_ods_code;
-        at(FieldId::immunotherapy_received).patient_code = &P::immunotherapy_received;
-        at(FieldId::immunotherapy_date).patient_date = &P::immunotherapy_date;
-        at(FieldId::visit_date).visit_date = &V::visit_date;
-        at(FieldId::height).visit_number = &V::height;
-        at(FieldId::weight).visit_number = &V::weight;
-        at(FieldId::height_weight_observation_date).visit_date = &V::height_weight_observation_date;
-        at(FieldId::hba1c).visit_number = &V::hba1c;
-        at(FieldId::hba1c_format).visit_code = &V::hba1c_format;
-        at(FieldId::hba1c_date).visit_date = &V::hba1c_date;
-        at(FieldId::treatment).visit_code = &V::treatment;
-        at(FieldId::closed_loop_system).visit_code = &V::closed_loop_system;
-        at(FieldId::glucose_monitoring).visit_code = &V::glucose_monitoring;
-        at(FieldId::insulin_regimen).visit_code = &V::insulin_regimen;
-        at(FieldId::non_insulin_medication).visit_code = &V::non_insulin_medication;
-        at(FieldId::dietary_lifestyle_modification).visit_code = &V::dietary_lifestyle_modification;
-        at(FieldId::cgm_use).visit_code = &V::cgm_use;
-        at(FieldId::ketone_meter_training).visit_code = &V::ketone_meter_training;
-        at(FieldId::systolic_blood_pressure).visit_int = &V::systolic_blood_pressure;
-        at(FieldId::diastolic_blood_pressure).visit_int = &V::diastolic_blood_pressure;
-        at(FieldId::blood_pressure_observation_date).visit_date = &V::blood_pressure_observation_date;
-        at(FieldId::foot_examination_observation_date).visit_date = &V::foot_examination_observation_date;
-        at(FieldId::retinal_screening_observation_date).visit_date = &V::retinal_screening_observation_date;
-        at(FieldId::retinal_screening_result).visit_code = &V::retinal_screening_result;
-        at(FieldId::albumin_creatinine_ratio).visit_number = &V::albumin_creatinine_ratio;
-        at(FieldId::albumin_creatinine_ratio_date).visit_date = &V::albumin_creatinine_ratio_date;
-        at(FieldId::albuminuria_stage).visit_code = &V::albuminuria_stage;
-        at(FieldId::total_cholesterol).visit_number = &V::total_cholesterol;
-        at(FieldId::total_cholesterol_date).visit_date = &V::total_cholesterol_date;
-        at(FieldId::thyroid_function_date).visit_date = &V::thyroid_function_date;
-        at(FieldId::thyroid_treatment_status).visit_code = &V::thyroid_treatment_status;
-        at(FieldId::coeliac_screen_date).visit_date = &V::coeliac_screen_date;
-        at(FieldId::gluten_free_diet).visit_code = &V::gluten_free_diet;
-        at(FieldId::psychological_screening_assessment_date).visit_date =
-            &V::psychological_screening_assessment_date;
-        at(FieldId::psychological_additional_support_status).visit_code =
-            &V::psychological_additional_support_status;
-        at(FieldId::psychological_support_outcome).visit_code = &V::psychological_support_outcome;
-        at(FieldId::smoking_status).visit_code = &V::smoking_status;
-        at(FieldId::smoking_vaping_status).visit_code = &V::smoking_vaping_status;
-        at(FieldId::smoking_cessation_referral_date).visit_date = &V::smoking_cessation_referral_date;
-        at(FieldId::carbohydrate_counting_level_three_education_date).visit_date =
-            &V::carbohydrate_counting_level_three_education_date;
-        at(FieldId::dietician_additional_appointment_offered).visit_code =
-            &V::dietician_additional_appointment_offered;
-        at(FieldId::dietician_additional_appointment_date).visit_date = &V::dietician_additional_appointment_date;
-        at(FieldId::flu_immunisation_recommended_date).visit_date = &V::flu_immunisation_recommended_date;
-        at(FieldId::sick_day_rules_training_date).visit_date = &V::sick_day_rules_training_date;
-        at(FieldId::hospital_admission_date).visit_date = &V::hospital_admission_date;
-        at(FieldId::hospital_discharge_date).visit_date = &V::hospital_discharge_date;
-        at(FieldId::hospital_admission_reason).visit_code = &V::hospital_admission_reason;
-        at(FieldId::hospital_admission_reason_2026).visit_code = &V::hospital_admission_reason_2026;
-        at(FieldId::dka_additional_therapies).visit_code = &V::dka_additional_therapies;
-        at(FieldId::hospital_admission_other).visit_text = &V::hospital_admission_other;
-        at(FieldId::blood_gas_ph).visit_number = &V::blood_gas_ph;
-        at(FieldId::blood_gas_bicarbonate).visit_number = &V::blood_gas_bicarbonate;
-        return b;
-    }();
-    return table;
-}
-
-// Number of code points in UTF-8 text (for varchar(n) limits).
-std::size_t utf8_length(std::string_view s) {
-    std::size_t n = 0;
-    for (const char c : s)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    return n;
+std::string_view unit_name(const FieldDef &def, bool hba1c_percent) {
+    return def.field == FieldId::hba1c && hba1c_percent ? "%" : def.unit;
 }
 
 std::string upper_copy(std::string_view s) {
@@ -174,13 +54,12 @@ bool all_digits(std::string_view s) {
 
 class CellReader {
 public:
-    CellReader(ReaderState &st, RowData &r) : st_(st), r_(r), b_(bindings()) {}
+    CellReader(ReaderState &st, RowData &r) : st_(st), r_(r) {}
 
     void read(int column, std::string_view cell) {
         const ColumnDef &def = st_.columns[static_cast<std::size_t>(column)];
         column_ = column;
         cell_ = cell;
-        const FieldBinding &b = b_[static_cast<std::size_t>(def.field)];
         switch (def.field) {
             case FieldId::nhs_number: return read_identifier();
             case FieldId::pdu_number: return;  // checked by the reader (docs/data-model.md §6.3)
@@ -189,43 +68,54 @@ public:
             case FieldId::gp_practice_ods_code: return read_gp_code();
             default: break;
         }
+        // The value goes to the field's record member (fields.hpp).
         switch (def.type) {
-            case ValueType::date: {
-                const OptDate d = read_date();
-                if (b.patient_date) r_.patient.*b.patient_date = d;
-                else if (b.visit_date) r_.visit.*b.visit_date = d;
-                return;
-            }
-            case ValueType::code: {
-                const Code c = read_code(def);
-                if (b.patient_code) r_.patient.*b.patient_code = c;
-                else if (b.visit_code) r_.visit.*b.visit_code = c;
-                return;
-            }
-            case ValueType::decimal:
-                if (b.visit_number) r_.visit.*b.visit_number = read_decimal(def);
-                return;
-            case ValueType::integer:
-                if (b.visit_int) r_.visit.*b.visit_int = read_integer(def);
-                return;
-            case ValueType::text:
-                if (b.visit_text) r_.visit.*b.visit_text = read_text(def);
-                return;
+            case ValueType::date: return store(def.patient.i32, def.visit.i32, read_date());
+            case ValueType::code: return store(def.patient.i16, def.visit.i16, read_code(def));
+            case ValueType::decimal: return store(def.patient.f64, def.visit.f64, read_decimal(def));
+            case ValueType::integer: return store(def.patient.i32, def.visit.i32, read_integer(def));
+            case ValueType::text: return store(def.patient.txt, def.visit.txt, read_text(def));
         }
     }
 
 private:
+    template <typename T>
+    void store(std::optional<T> PatientRecord::*patient, std::optional<T> VisitRecord::*visit,
+               std::optional<T> value) {
+        if (patient) r_.patient.*patient = std::move(value);
+        else if (visit) r_.visit.*visit = std::move(value);
+    }
+
     void error(std::string_view code, std::string message) {
         st_.errors.add(r_.row_number, column_, st_.heading(column_), cell_, code, std::move(message));
     }
     std::string heading() const { return quoted(st_.heading(column_)); }
 
+    // A value longer than its field's limit (fields.cpp): one value_too_large
+    // finding; true when the value must not be stored whole.
+    bool too_long(FieldId f) {
+        const std::uint16_t limit = field_def(f).max_length;
+        if (limit == 0 || utf8_length(cell_) <= limit) return false;
+        error(ec::kValueTooLarge, heading() + " is longer than " + std::to_string(limit) +
+                                      " characters; no valid value is that long.");
+        return true;
+    }
+
     void read_identifier() {
+        // An identifier is the key the child's rows are grouped by, so one too
+        // long to be real is kept cut to its limit (its rows still group, and
+        // the index on it stays within bounds) with a value_too_large finding.
+        const FieldId f = st_.uses_urn ? FieldId::unique_reference_number : FieldId::nhs_number;
+        if (too_long(f)) {
+            r_.identifier = utf8_prefix(cell_, field_def(f).max_length);
+            (st_.uses_urn ? r_.patient.unique_reference_number : r_.patient.nhs_number) = r_.identifier;
+            return;
+        }
         if (st_.uses_urn) {
             // docs/data-model.md §4.3: digits only; stored in varchar(50).
             r_.identifier.assign(cell_);
             r_.patient.unique_reference_number = r_.identifier;
-            if (!all_digits(cell_) || cell_.size() > 50)
+            if (!all_digits(cell_))
                 error(ec::kUrnFormat, "Invalid Unique Reference Number " + quoted(cell_) +
                                           ": it must be digits only (at most 50).");
             return;
@@ -241,6 +131,7 @@ private:
     }
 
     void read_postcode() {
+        if (too_long(FieldId::postcode)) return;  // dropped
         std::string p = normalise_postcode(cell_);
         if (!is_special_postcode(p) && !is_postcode_format(p))
             error(ec::kPostcodeFormat, "Invalid postcode " + quoted(cell_) +
@@ -255,12 +146,14 @@ private:
         if (!is_ethnicity_code(e)) {
             error(ec::kValueNotInSet, quoted(cell_) + " is not a value for " + heading() +
                                           ". Please select one of " + ethnicity_code_list() + ".");
-            if (utf8_length(e) > 4) return;  // cannot be stored in varchar(4)
+            const std::uint16_t longest = field_def(FieldId::ethnicity).max_length;
+            if (longest != 0 && utf8_length(e) > longest) return;  // longer than any code: dropped
         }
         r_.patient.ethnicity = std::move(e);
     }
 
     void read_gp_code() {
+        if (too_long(FieldId::gp_practice_ods_code)) return;  // dropped
         if (!is_gp_practice_code_format(cell_))
             error(ec::kGpPracticeCodeFormat, "GP Practice Code " + quoted(cell_) +
                                                  " is not an ODS practice code (one letter and five digits).");
@@ -326,7 +219,7 @@ private:
         if (!def.has_range) return ".";
         double lo, hi;
         range_of(def, lo, hi);
-        const std::string unit = unit_name(def.field, def.field == FieldId::hba1c && hba1c_percent());
+        const std::string unit(unit_name(def, hba1c_percent()));
         return std::string("; expected a ") + (whole ? "whole number" : "number") + " from " + format_number(lo) +
                " to " + format_number(hi) + (unit.empty() ? "" : " (" + unit + ")") + ".";
     }
@@ -359,7 +252,7 @@ private:
 
     Number read_decimal(const ColumnDef &def) {
         const NumberParse n = parse_number(cell_, def.scale, true);
-        if (!n.ok || !unit_accepted(def.field, n.unit)) {
+        if (!n.ok || !unit_accepted(def, n.unit)) {
             error(ec::kNumberFormat, quoted(cell_) + " is not a number" +
                                          (n.ok ? " in the unit of " + std::string(heading()) : std::string()) +
                                          expected(def, false));
@@ -377,7 +270,7 @@ private:
 
     std::optional<std::int32_t> read_integer(const ColumnDef &def) {
         const NumberParse n = parse_number(cell_, 0, true);
-        if (!n.ok || !unit_accepted(def.field, n.unit)) {
+        if (!n.ok || !unit_accepted(def, n.unit)) {
             error(ec::kNumberFormat, quoted(cell_) + " is not a number" +
                                          (n.ok ? " in the unit of " + std::string(heading()) : std::string()) +
                                          expected(def, true));
@@ -409,7 +302,6 @@ private:
 
     ReaderState &st_;
     RowData &r_;
-    const Bindings &b_;
     int column_ = 0;
     std::string_view cell_;
 };

@@ -1,7 +1,8 @@
 // Column descriptors for PatientRecord and VisitRecord: the name of each
 // stored column and the member it maps to. The PostgreSQL layer uses them to
 // write a whole submission with one set-based INSERT per table and to read
-// children back for scoring, so the list of fields lives in one place.
+// children back for scoring. They are the stored fields of the field table
+// (fields.hpp), so a field is described in one place.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -22,23 +23,17 @@ struct RecordColumn {
     std::optional<std::int16_t> Record::*i16 = nullptr;  // int2 (codes)
     std::optional<double> Record::*f64 = nullptr;        // float8 (stored as numeric)
     std::optional<std::string> Record::*txt = nullptr;   // text
-
-    bool is_null(const Record &r) const {
-        switch (type) {
-        case ColumnType::date:
-        case ColumnType::int4: return !(r.*i32).has_value();
-        case ColumnType::int2: return !(r.*i16).has_value();
-        case ColumnType::float8: return !(r.*f64).has_value();
-        case ColumnType::text: return !(r.*txt).has_value();
-        }
-        return true;
-    }
 };
 
-// Visit columns in npda.visit order (after id, patient_id, row_number).
+// The columns of npda.visit that template fields fill (every column but id,
+// patient_id, row_number and is_valid), in field table order.
 const std::vector<RecordColumn<VisitRecord>> &visit_columns();
-// Patient columns in npda.patient order (after id, submission_id), the
-// leaving-service fields excluded (they go to npda.transfer).
+// The columns of npda.patient that template fields fill (every column but id,
+// submission_id, first_row_number and is_valid), in field table order. The
+// leaving-service fields are not among them: they go to npda.transfer.
 const std::vector<RecordColumn<PatientRecord>> &patient_columns();
+// The SQL type a column of this type is stored as: date, smallint, integer,
+// numeric (float8 in the record), text.
+const char *sql_type_name(ColumnType t);
 
 }  // namespace npda

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 #include "ingest/csv_reader.hpp"
 #include "ingest/dataset.hpp"
@@ -14,9 +15,12 @@
 
 namespace npda::detail {
 
-// Collects field errors with their sort key (row, then template column).
+// Collects field errors with their sort key (row, then template column),
+// within the file's FindingLimits: past a cap a finding is only counted, and
+// take_sorted() adds one summary finding per code that was capped.
 class ErrorSink {
 public:
+    explicit ErrorSink(const FindingLimits &limits) : limits_(limits) {}
     // order: template column index; -1 for row-level findings, 1000 + file
     // column for cells without a heading.
     void add(int row, int order, std::string_view heading, std::string_view value, std::string_view code,
@@ -29,7 +33,16 @@ private:
         int order;
         FieldError error;
     };
+    struct CodeCount {
+        int recorded = 0;        // findings of the code in the file
+        int row = 0;             // the row of row_recorded
+        int row_recorded = 0;    // findings of the code on that row
+        long long capped = 0;    // findings counted but not recorded
+        int first_capped_row = 0;
+    };
+    FindingLimits limits_;
     std::vector<Entry> entries_;
+    std::unordered_map<std::string, CodeCount> counts_;
 };
 
 // One data row after the cell pass.
@@ -44,7 +57,7 @@ struct RowData {
 
 struct ReaderState {
     ReaderState(const SubmissionContext &c, std::string_view decoded)
-        : ctx(c), year(c.dataset), columns(dataset_columns(c.dataset)), text(decoded) {}
+        : ctx(c), year(c.dataset), columns(dataset_columns(c.dataset)), text(decoded), errors(c.limits) {}
 
     const SubmissionContext &ctx;
     DatasetYear year;

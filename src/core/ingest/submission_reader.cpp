@@ -4,6 +4,7 @@
 // children: patient_grouping.cpp.
 #include "ingest/submission_reader.hpp"
 
+#include <limits>
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -17,11 +18,32 @@ namespace detail {
 
 void ErrorSink::add(int row, int order, std::string_view heading, std::string_view value, std::string_view code,
                     std::string message) {
-    entries_.push_back({order, FieldError{row, std::string(heading), std::string(value), std::string(code),
+    CodeCount &c = counts_[std::string(code)];
+    if (c.row != row) c.row = row, c.row_recorded = 0;
+    if (c.recorded >= limits_.per_code || c.row_recorded >= limits_.per_row_and_code) {
+        if (c.capped++ == 0 || row < c.first_capped_row) c.first_capped_row = row;
+        return;
+    }
+    ++c.recorded;
+    ++c.row_recorded;
+    // The offending value as submitted, cut at a character boundary.
+    std::string kept(value);
+    if (utf8_length(kept) > limits_.value_chars) kept = utf8_prefix(kept, limits_.value_chars) + "\u2026";
+    entries_.push_back({order, FieldError{row, std::string(heading), std::move(kept), std::string(code),
                                           std::move(message)}});
 }
 
 std::vector<FieldError> ErrorSink::take_sorted() {
+    for (const auto &[code, c] : counts_) {
+        if (c.capped == 0) continue;
+        entries_.push_back(
+            {std::numeric_limits<int>::max(), FieldError{c.first_capped_row, "", "", code,
+                            std::to_string(c.capped) + " more findings " + code + " are not listed, from row " +
+                                std::to_string(c.first_capped_row) + " on (at most " +
+                                std::to_string(limits_.per_code) + " per file and " +
+                                std::to_string(limits_.per_row_and_code) + " per row are recorded)."}});
+    }
+    counts_.clear();
     std::stable_sort(entries_.begin(), entries_.end(), [](const Entry &a, const Entry &b) {
         if (a.error.row_number != b.error.row_number) return a.error.row_number < b.error.row_number;
         return a.order < b.order;
@@ -142,24 +164,27 @@ int matched_headings(const std::vector<std::string_view> &headings, DatasetYear 
     return n;
 }
 
-// Maps the header row onto the template, throwing the structural errors of
-// docs/data-model.md §6.4 that concern headings.
-void map_header(ReaderState &st, const CsvRow &header, const std::string &pz, int &heading_count,
-                std::vector<bool> &headed) {
-    const SubmissionContext &ctx = st.ctx;
-    const auto &cols = st.columns;
+// What the header row holds, heading by heading. The headings are views into
+// the header row: valid while it is.
+struct HeaderScan {
+    std::vector<std::string_view> headings;  // cleaned, one per file column
+    std::vector<std::vector<int>> seen;      // template column -> the file columns with its heading
+    std::vector<int> urn_columns;            // file columns headed Unique Reference Number
+    std::vector<std::string> extra;          // headings that match nothing, quoted
+    int known = 0;                           // headings that match a template column or the URN
+};
+
+// Match every heading of the header row against the dataset's template.
+HeaderScan scan_headings(const ReaderState &st, const CsvRow &header, int &heading_count,
+                         std::vector<bool> &headed) {
     const auto &index = heading_index(st.year);
-    st.file_column.assign(cols.size(), -1);
-    std::vector<std::vector<int>> seen(cols.size());
-    std::vector<int> urn_columns;
-    std::vector<std::string> extra;
-    std::vector<std::string_view> headings;
-    int known = 0;
+    HeaderScan scan;
+    scan.seen.resize(st.columns.size());
     heading_count = 0;
     headed.assign(header.fields.size(), false);
     for (std::size_t j = 0; j < header.fields.size(); ++j) {
         const std::string_view h = clean_heading(header.fields[j]);
-        headings.push_back(h);
+        scan.headings.push_back(h);
         if (h.empty()) continue;
         headed[j] = true;  // no heading: see value_without_heading in the row pass
         ++heading_count;
@@ -167,50 +192,62 @@ void map_header(ReaderState &st, const CsvRow &header, const std::string &pz, in
         const int fj = static_cast<int>(j);
         switch (m.kind) {
             case HeadingMatch::Kind::template_column:
-                ++known;
-                seen[static_cast<std::size_t>(m.column)].push_back(fj);
+                ++scan.known;
+                scan.seen[static_cast<std::size_t>(m.column)].push_back(fj);
                 break;
             case HeadingMatch::Kind::unique_reference_number:
-                ++known;
-                urn_columns.push_back(fj);
+                ++scan.known;
+                scan.urn_columns.push_back(fj);
                 break;
             case HeadingMatch::Kind::unknown:
-                extra.push_back(detail::quoted(h));
+                scan.extra.push_back(detail::quoted(h));
                 break;
         }
     }
-    if (known == 0) {
-        std::vector<std::string> first;
-        for (std::size_t j = 0; j < headings.size() && j < 5; ++j) first.push_back(detail::quoted(headings[j]));
-        throw Error(sqlstate::kNoHeader, "no recognisable header row",
-                    "None of the cells of the first row is a heading of the " + dataset_name(st.year) +
-                        " template; it starts " + list_texts(first) + ".",
-                    "The first row of the file must hold the column headings. " + template_hint(ctx));
-    }
+    return scan;
+}
 
-    // Duplicated headings (also two spellings of one heading, e.g. DOB and Date of Birth).
+// NP003: not one heading of the template.
+void check_any_heading_known(const ReaderState &st, const HeaderScan &scan) {
+    if (scan.known > 0) return;
+    std::vector<std::string> first;
+    for (std::size_t j = 0; j < scan.headings.size() && j < 5; ++j) first.push_back(detail::quoted(scan.headings[j]));
+    throw Error(sqlstate::kNoHeader, "no recognisable header row",
+                "None of the cells of the first row is a heading of the " + dataset_name(st.year) +
+                    " template; it starts " + list_texts(first) + ".",
+                "The first row of the file must hold the column headings. " + template_hint(st.ctx));
+}
+
+// NP006: duplicated headings (also two spellings of one heading, e.g. DOB and
+// Date of Birth). Otherwise each template column takes its file column.
+void map_template_columns(ReaderState &st, const HeaderScan &scan) {
+    const auto &cols = st.columns;
+    st.file_column.assign(cols.size(), -1);
     std::vector<std::string> duplicates;
     for (std::size_t c = 0; c < cols.size(); ++c) {
-        if (seen[c].size() > 1) {
+        if (scan.seen[c].size() > 1) {
             std::vector<std::string> where;
-            for (const int fj : seen[c]) where.push_back(file_column_name(fj));
+            for (const int fj : scan.seen[c]) where.push_back(file_column_name(fj));
             duplicates.push_back(detail::quoted(cols[c].heading) + " (" + list_texts(where) + ")");
         }
-        if (!seen[c].empty()) st.file_column[c] = seen[c].front();
+        if (!scan.seen[c].empty()) st.file_column[c] = scan.seen[c].front();
     }
-    if (urn_columns.size() > 1) {
+    if (scan.urn_columns.size() > 1) {
         std::vector<std::string> where;
-        for (const int fj : urn_columns) where.push_back(file_column_name(fj));
+        for (const int fj : scan.urn_columns) where.push_back(file_column_name(fj));
         duplicates.push_back(detail::quoted(kUrnHeading) + " (" + list_texts(where) + ")");
     }
     if (!duplicates.empty())
         throw Error(sqlstate::kDuplicateColumns, "file has duplicate columns",
                     "These headings appear more than once: " + list_texts(duplicates) + ".",
                     "Keep one column for each heading of the " + dataset_name(st.year) + " template.");
+}
 
-    // Identifier column (docs/data-model.md §4.3): URN only for PZ248 (Jersey), NHS Number for every other PDU.
-    const bool has_nhs = !seen[0].empty();
-    const bool has_urn = !urn_columns.empty();
+// NP007, the identifier column (docs/data-model.md §4.3): URN only for PZ248 (Jersey), NHS Number
+// for every other PDU.
+void map_identifier_column(ReaderState &st, const HeaderScan &scan, const std::string &pz) {
+    const bool has_nhs = !scan.seen[0].empty();
+    const bool has_urn = !scan.urn_columns.empty();
     const bool jersey = pz == "PZ248";
     if (has_nhs && has_urn)
         throw Error(sqlstate::kIdentifierColumn, "file has both NHS Number and Unique Reference Number columns",
@@ -221,7 +258,7 @@ void map_header(ReaderState &st, const CsvRow &header, const std::string &pz, in
         throw Error(sqlstate::kIdentifierColumn, "file has no identifier column",
                     jersey ? "Files from PZ248 identify children in a \"Unique Reference Number\" column."
                            : "Files from " + pz + " identify children in an \"NHS Number\" column.",
-                    template_hint(ctx));
+                    template_hint(st.ctx));
     if (jersey && has_nhs)
         throw Error(sqlstate::kIdentifierColumn, "files from PZ248 must use the Unique Reference Number column",
                     "The file has an NHS Number column; Jersey General Hospital identifies children by Unique "
@@ -233,41 +270,68 @@ void map_header(ReaderState &st, const CsvRow &header, const std::string &pz, in
                     "Rename the column to \"NHS Number\" and fill it with each child's NHS number, or submit the "
                     "file under PZ248 if it is Jersey's.");
     st.uses_urn = has_urn;
-    if (has_urn) st.file_column[0] = urn_columns.front();
+    if (has_urn) st.file_column[0] = scan.urn_columns.front();
+}
 
+// NP004 / NP005: template columns missing, or columns not in the template.
+// A file made from the other dataset's template gets a precise hint.
+void check_missing_and_extra(const ReaderState &st, const HeaderScan &scan, int heading_count) {
+    const SubmissionContext &ctx = st.ctx;
+    const auto &cols = st.columns;
     std::vector<std::string> missing;
     for (std::size_t c = 1; c < cols.size(); ++c)
-        if (seen[c].empty()) missing.push_back(detail::quoted(cols[c].heading));
-    if (!missing.empty() || !extra.empty()) {
-        std::string detail;
-        if (!missing.empty()) detail = "Missing columns: " + list_texts(missing);
-        if (!extra.empty()) detail += (detail.empty() ? "Extra columns: " : "; extra columns: ") + list_texts(extra);
-        detail += ".";
-        std::string hint = template_hint(ctx);
-        // A file made from the other dataset's template gets a precise hint.
-        const DatasetYear other = st.year == DatasetYear::y2021 ? DatasetYear::y2026 : DatasetYear::y2021;
-        const int other_matches = matched_headings(headings, other);
-        if (other_matches > known && other_matches >= heading_count - 1)
-            hint = "The file looks like the " + dataset_name(other) + " template, but " +
-                   period_name(ctx.audit_year) + " uses the " + dataset_name(st.year) + " dataset: download the " +
-                   dataset_name(st.year) + " template (" + std::to_string(cols.size()) +
-                   " columns) and put your data under its headings.";
-        if (!missing.empty())
-            throw Error(sqlstate::kMissingColumns,
-                        "file is missing " + std::to_string(missing.size()) + " template column" +
-                            (missing.size() == 1 ? "" : "s"),
-                        detail, hint);
-        throw Error(sqlstate::kExtraColumns,
-                    "file has " + std::to_string(extra.size()) +
-                        (extra.size() == 1 ? " column that is not" : " columns that are not") + " in the template",
+        if (scan.seen[c].empty()) missing.push_back(detail::quoted(cols[c].heading));
+    if (missing.empty() && scan.extra.empty()) return;
+    std::string detail;
+    if (!missing.empty()) detail = "Missing columns: " + list_texts(missing);
+    if (!scan.extra.empty())
+        detail += (detail.empty() ? "Extra columns: " : "; extra columns: ") + list_texts(scan.extra);
+    detail += ".";
+    std::string hint = template_hint(ctx);
+    const DatasetYear other = st.year == DatasetYear::y2021 ? DatasetYear::y2026 : DatasetYear::y2021;
+    const int other_matches = matched_headings(scan.headings, other);
+    if (other_matches > scan.known && other_matches >= heading_count - 1)
+        hint = "The file looks like the " + dataset_name(other) + " template, but " + period_name(ctx.audit_year) +
+               " uses the " + dataset_name(st.year) + " dataset: download the " + dataset_name(st.year) +
+               " template (" + std::to_string(cols.size()) + " columns) and put your data under its headings.";
+    if (!missing.empty())
+        throw Error(sqlstate::kMissingColumns,
+                    "file is missing " + std::to_string(missing.size()) + " template column" +
+                        (missing.size() == 1 ? "" : "s"),
                     detail, hint);
-    }
+    throw Error(sqlstate::kExtraColumns,
+                "file has " + std::to_string(scan.extra.size()) +
+                    (scan.extra.size() == 1 ? " column that is not" : " columns that are not") + " in the template",
+                detail, hint);
+}
+
+// Maps the header row onto the template, throwing the structural errors of
+// docs/data-model.md §6.4 that concern headings. heading_count: the non-empty
+// headings; headed: which file columns have one.
+void map_header(ReaderState &st, const CsvRow &header, const std::string &pz, int &heading_count,
+                std::vector<bool> &headed) {
+    const HeaderScan scan = scan_headings(st, header, heading_count, headed);
+    check_any_heading_known(st, scan);
+    map_template_columns(st, scan);
+    map_identifier_column(st, scan, pz);
+    check_missing_and_extra(st, scan, heading_count);
 }
 
 struct PduTally {
     std::string value;  // normalised PZ code, or the text as written when it is not one
     std::vector<int> rows;
 };
+
+// Note the PDU Number of one row (a blank cell says nothing).
+void tally_pdu(std::vector<PduTally> &pdus, std::string_view pdu, int row_number) {
+    if (pdu.empty()) return;
+    const auto norm = normalise_pz_code(pdu);
+    const std::string key = norm ? *norm : detail::quoted(pdu);
+    auto it = std::find_if(pdus.begin(), pdus.end(), [&](const PduTally &p) { return p.value == key; });
+    if (it == pdus.end()) pdus.push_back({key, {row_number}});
+    else it->rows.push_back(row_number);
+    if (pdus.size() > 50) pdus.resize(50);  // the file is rejected anyway; keep the message bounded
+}
 
 void check_pdu(ReaderState &st, const std::vector<PduTally> &pdus, const std::string &pz, int first_data_row) {
     if (pdus.empty()) {
@@ -290,6 +354,59 @@ void check_pdu(ReaderState &st, const std::vector<PduTally> &pdus, const std::st
     throw Error(sqlstate::kPduMismatch, "file carries more than one PDU Number", detail,
                 "A file holds the children of one PDU: submit the rows of each PDU under its own PZ code "
                 "(every row of this file must say " + pz + " or be blank).");
+}
+
+// Values in columns without a heading (beyond the header, or under an empty
+// heading cell): structural on the first data row (docs/data-model.md §6.4,
+// NP009), otherwise a
+// finding and the value is ignored.
+void check_unheaded_values(ReaderState &st, const CsvRow &row, bool first_row, int heading_count,
+                           const std::vector<bool> &headed) {
+    int values = 0;
+    for (const auto f : row.fields)
+        if (!trim_cell(f).empty()) ++values;
+    if (first_row && values > heading_count)
+        throw Error(sqlstate::kTooManyValues,
+                    "row " + std::to_string(row.record_number) + " has more values than the header has headings",
+                    "Row " + std::to_string(row.record_number) + " holds " + std::to_string(values) +
+                        " values but the header row has " + std::to_string(heading_count) + " headings.",
+                    "Check that the first row of the file is the header row and that no heading is "
+                    "missing. " + template_hint(st.ctx));
+    for (std::size_t j = 0; j < row.fields.size(); ++j) {
+        if (j < headed.size() && headed[j]) continue;
+        const std::string_view v = trim_cell(row.fields[j]);
+        if (v.empty()) continue;
+        const int fj = static_cast<int>(j);
+        st.errors.add(row.record_number, 1000 + fj, "", v, error_code::kValueWithoutHeading,
+                      "The value in " + file_column_name(fj) + " has no heading and was ignored.");
+    }
+}
+
+// An identifier cell holding only separators ("-", " - ") names no child
+// either: treat it as missing rather than as one shared child.
+bool names_no_child(std::string_view id) {
+    return std::none_of(id.begin(), id.end(), [](char c) { return c != ' ' && c != '-' && c != '\t'; });
+}
+
+// NP008: rows without an identifier.
+[[noreturn]] void reject_missing_identifiers(const ReaderState &st, const std::vector<int> &rows) {
+    const std::string id_name(st.heading(0));
+    const bool one = rows.size() == 1;
+    throw Error(sqlstate::kMissingIdentifier,
+                std::to_string(rows.size()) + (one ? " row has no " : " rows have no ") + id_name,
+                (one ? "Row " : "Rows ") + list_numbers(rows) + (one ? " has no " : " have no ") + id_name + ".",
+                "Every row needs the child's " + id_name + ": fill it in or delete the row.");
+}
+
+// One data row through the cell and row rules.
+RowData read_row(ReaderState &st, const CsvRow &row) {
+    RowData rd;
+    rd.row_number = row.record_number;
+    rd.offset = row.begin_offset;
+    detail::read_row_cells(st, rd, row);
+    rd.visit.row_number = rd.row_number;
+    detail::check_visit_rules(st, rd, row);
+    return rd;
 }
 
 }  // namespace
@@ -316,7 +433,6 @@ ParsedSubmission read_submission(std::string_view file_bytes, const SubmissionCo
     std::vector<bool> headed;  // file column has a heading
     map_header(st, row, pz, heading_count, headed);
 
-    const int id_col = 0;
     const int pdu_col = st.col(FieldId::pdu_number);
     std::vector<int> missing_identifier;
     std::vector<PduTally> pdus;
@@ -327,69 +443,17 @@ ParsedSubmission read_submission(std::string_view file_bytes, const SubmissionCo
         if ((out.data_rows & 4095) == 0) ctx.interrupt();
         ++out.data_rows;
         if (first_data_row == 0) first_data_row = row.record_number;
-
-        // Values in columns without a heading (beyond the header, or under an
-        // empty heading cell): structural on the first data row (docs/data-model.md §6.4),
-        // otherwise a finding and the value is ignored.
-        {
-            int values = 0;
-            for (const auto f : row.fields)
-                if (!trim_cell(f).empty()) ++values;
-            if (out.data_rows == 1 && values > heading_count)
-                throw Error(sqlstate::kTooManyValues,
-                            "row " + std::to_string(row.record_number) +
-                                " has more values than the header has headings",
-                            "Row " + std::to_string(row.record_number) + " holds " + std::to_string(values) +
-                                " values but the header row has " + std::to_string(heading_count) + " headings.",
-                            "Check that the first row of the file is the header row and that no heading is "
-                            "missing. " + template_hint(ctx));
-            for (std::size_t j = 0; j < row.fields.size(); ++j) {
-                if (j < headed.size() && headed[j]) continue;
-                const std::string_view v = trim_cell(row.fields[j]);
-                if (v.empty()) continue;
-                const int fj = static_cast<int>(j);
-                st.errors.add(row.record_number, 1000 + fj, "", v, error_code::kValueWithoutHeading,
-                              "The value in " + file_column_name(fj) + " has no heading and was ignored.");
-            }
-        }
-
-        // An identifier cell holding only separators ("-", " - ") names no
-        // child either: treat it as missing rather than as one shared child.
-        const std::string_view id = st.cell(row, id_col);
-        if (std::none_of(id.begin(), id.end(), [](char c) { return c != ' ' && c != '-' && c != '\t'; }))
-            missing_identifier.push_back(row.record_number);
-        const std::string_view pdu = st.cell(row, pdu_col);
-        if (!pdu.empty()) {
-            const auto norm = normalise_pz_code(pdu);
-            const std::string key = norm ? *norm : detail::quoted(pdu);
-            auto it = std::find_if(pdus.begin(), pdus.end(), [&](const PduTally &p) { return p.value == key; });
-            if (it == pdus.end()) pdus.push_back({key, {row.record_number}});
-            else it->rows.push_back(row.record_number);
-            if (pdus.size() > 50) pdus.resize(50);  // the file is rejected anyway; keep the message bounded
-        }
+        check_unheaded_values(st, row, out.data_rows == 1, heading_count, headed);
+        if (names_no_child(st.cell(row, 0))) missing_identifier.push_back(row.record_number);
+        tally_pdu(pdus, st.cell(row, pdu_col), row.record_number);
         if (!missing_identifier.empty()) continue;  // the file will be rejected: skip the field work
-
-        RowData rd;
-        rd.row_number = row.record_number;
-        rd.offset = row.begin_offset;
-        detail::read_row_cells(st, rd, row);
-        rd.visit.row_number = rd.row_number;
-        detail::check_visit_rules(st, rd, row);
-        st.rows.push_back(std::move(rd));
+        st.rows.push_back(read_row(st, row));
     }
     if (out.data_rows == 0)
         throw Error(sqlstate::kEmptyFile, "file has no data rows",
                     "The file has a header row but no rows of data under it.",
                     "Add one row per visit under the header, or check that the right file was chosen.");
-    if (!missing_identifier.empty()) {
-        const std::string id_name(st.heading(id_col));
-        const bool one = missing_identifier.size() == 1;
-        throw Error(sqlstate::kMissingIdentifier,
-                    std::to_string(missing_identifier.size()) + (one ? " row has no " : " rows have no ") + id_name,
-                    (one ? "Row " : "Rows ") + list_numbers(missing_identifier) + (one ? " has no " : " have no ") +
-                        id_name + ".",
-                    "Every row needs the child's " + id_name + ": fill it in or delete the row.");
-    }
+    if (!missing_identifier.empty()) reject_missing_identifiers(st, missing_identifier);
     check_pdu(st, pdus, pz, first_data_row);
     out.patients = detail::group_patients(st);
     out.errors = st.errors.take_sorted();

@@ -18,12 +18,25 @@
 
 namespace npda {
 
+// How many findings one file may record (docs/error-codes.md "Limits"). A file
+// with a million bad cells must not cost a million rows and gigabytes: past a
+// cap, findings are only counted, and one summary finding per code says how
+// many more there were and on which row they start.
+struct FindingLimits {
+    int per_code = 1000;           // findings of one code in the whole file
+    int per_row_and_code = 100;    // findings of one code on one row (above the 59 template columns:
+                                   // only values without a heading can reach it)
+    std::size_t value_chars = 1000; // characters of the offending value kept in a finding (above every
+                                    // field's own limit, so a value too long to store is shown whole)
+};
+
 struct SubmissionContext {
     std::string pz_code;      // submitting PDU, canonical "PZ041" (docs/data-model.md §6.3 accepts other forms)
     int audit_year = 0;       // start year of the audit period, 2024 = 2024-25 (used in messages)
     DatasetYear dataset = DatasetYear::y2021;  // chosen by the caller from the audit period
     Date today = 0;           // "not in the future", two-digit years and age checks use this
     InterruptHook interrupt;  // called every 4096 rows; it may throw npda::Interrupted
+    FindingLimits limits;     // caps on the findings recorded
 };
 
 struct ParsedSubmission {

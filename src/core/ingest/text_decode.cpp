@@ -170,4 +170,19 @@ DecodedText decode_text(std::string_view bytes) {
     return out;
 }
 
+std::size_t utf8_length(std::string_view s) {
+    std::size_t n = 0;
+    for (const char c : s)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+std::string utf8_prefix(std::string_view s, std::size_t n) {
+    std::size_t points = 0, i = 0;
+    for (; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && points++ == n) break;
+    }
+    return std::string(s.substr(0, i));
+}
+
 }  // namespace npda

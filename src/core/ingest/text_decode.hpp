@@ -30,4 +30,9 @@ DecodedText decode_text(std::string_view bytes);
 // nothing above U+10FFFF).
 bool is_valid_utf8(std::string_view bytes);
 
+// Number of code points in UTF-8 text (the unit of a column's length limit).
+std::size_t utf8_length(std::string_view s);
+// The first n code points of UTF-8 text (all of it when shorter).
+std::string utf8_prefix(std::string_view s, std::size_t n);
+
 }  // namespace npda

@@ -79,10 +79,32 @@ KpiAggregates aggregate_kpis(const std::vector<KpiResults> &children) {
     return acc.result();
 }
 
+namespace {
+
+// R10: a percentage is reported for the pass/fail proportions and the
+// care-process rate (KPIs 13-43, 48, 49) when someone is eligible.
+bool has_percentage(std::size_t slot, std::int64_t eligible) {
+    return slot >= kpi_slot(13) && slot < kKpiCount && kpi_definitions()[slot].kind != KpiKind::value &&
+           eligible > 0;
+}
+
+}  // namespace
+
 std::optional<double> kpi_percentage(std::size_t slot, const KpiAggregate &a) {
-    if (slot < kpi_slot(13) || a.eligible == 0) return std::nullopt;
+    if (!has_percentage(slot, a.eligible)) return std::nullopt;
     return 100.0 * static_cast<double>(a.passed) / static_cast<double>(a.eligible);
 }
+
+std::optional<std::int64_t> kpi_percentage_tenths(std::size_t slot, std::int64_t passed, std::int64_t eligible) {
+    if (!has_percentage(slot, eligible)) return std::nullopt;
+    // round(1000 * passed / eligible), halves away from zero: floor((2n + d) / 2d) for n >= 0.
+    const __int128 n = static_cast<__int128>(passed) * 1000;
+    const __int128 d = eligible;
+    const __int128 magnitude = ((n < 0 ? -n : n) * 2 + d) / (2 * d);
+    return static_cast<std::int64_t>(n < 0 ? -magnitude : magnitude);
+}
+
+bool is_test_unit(std::string_view pz_code) { return pz_code == "PZ999" || pz_code == "PZ998"; }
 
 std::size_t Attribution::for_kpi(std::size_t slot) const {
     if (slot == kpi_slot(41) || slot == kpi_slot(42)) return day90;

@@ -54,9 +54,18 @@ private:
 // Aggregate a whole scope at once.
 KpiAggregates aggregate_kpis(const std::vector<KpiResults> &children);
 
-// R10: 100 * passed / eligible, unrounded; std::nullopt when eligible = 0 or for
-// cohort counts 1-12.
+// R10: 100 * passed / eligible, unrounded; std::nullopt for cohort counts
+// (1-12), values (44-47) and when eligible = 0.
 std::optional<double> kpi_percentage(std::size_t slot, const KpiAggregate &a);
+// R10 as reported (npda.kpi_results.pct_passed): the same percentage rounded
+// half away from zero to one decimal place, as a whole number of tenths
+// (14 of 18 -> 778, i.e. 77.8 %), computed exactly in integers.
+std::optional<std::int64_t> kpi_percentage_tenths(std::size_t slot, std::int64_t passed, std::int64_t eligible);
+
+// R15: the RCPCH's test units (PZ999, PZ998) hold staff and sample files, not
+// children in care: they count at PDU level only, never in a trust, board,
+// region, country or the national figures.
+bool is_test_unit(std::string_view pz_code);
 
 // One record of a child in one PDU's active submission (D11).
 struct PduRecordRef {

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <tuple>
 #include <vector>
 
+#include "kpi/admissions.hpp"
 #include "nhs_number.hpp"
 
 namespace npda {
@@ -81,19 +81,6 @@ bool bmi_across_rows(const std::vector<VisitRecord> &visits, const Window &p) {
     return false;
 }
 
-// D9: one admission = one distinct (admission date, discharge date, reason);
-// empty parts compare equal to empty.
-struct Admission {
-    OptDate admitted, discharged;
-    std::int16_t reason;
-    bool operator<(const Admission &o) const {
-        return std::tie(admitted, discharged, reason) < std::tie(o.admitted, o.discharged, o.reason);
-    }
-    bool operator==(const Admission &o) const {
-        return admitted == o.admitted && discharged == o.discharged && reason == o.reason;
-    }
-};
-
 // The patient-level facts.
 void gather_patient_facts(const PatientRecord &child, const ScoringPeriod &period, const Window &p,
                           ChildFacts &f) {
@@ -167,10 +154,9 @@ void gather_facts(const PatientRecord &child, const ScoringPeriod &period, Child
     const OptDate &dx = child.diagnosis_date;
     const Window screen = dx ? Window{add_days(*dx, -90), add_days(*dx, 90)} : Window{1, 0};
     const Window carbs = dx ? Window{add_days(*dx, -7), add_days(*dx, 14)} : Window{1, 0};
-    const std::int16_t dka_reason = y2026 ? 1 : 2;
 
     const std::vector<VisitRecord> &visits = child.visits;
-    std::vector<Admission> admissions;
+    AdmissionCollector admissions(period);
     for (const VisitRecord &v : visits) {
         const bool visit_in_p = p.contains(v.visit_date);
         f.visit_in_period |= visit_in_p;
@@ -188,21 +174,12 @@ void gather_facts(const PatientRecord &child, const ScoringPeriod &period, Child
         if (const std::optional<double> value = qualifying_hba1c(v, p, dx, period.dataset)) {
             f.hba1c_values.push(*value);
         }
-        // D9: admissions with a valid reason and either date in P, counted
-        // once per distinct triple below.
-        const Code &reason = y2026 ? v.hospital_admission_reason_2026 : v.hospital_admission_reason;
-        if (reason && *reason >= 1 && *reason <= 6 &&
-            (p.contains(v.hospital_admission_date) || p.contains(v.hospital_discharge_date))) {
-            admissions.push_back({v.hospital_admission_date, v.hospital_discharge_date, *reason});
-        }
+        admissions.offer(v);  // D9
     }
-    if (!admissions.empty()) {
-        std::sort(admissions.begin(), admissions.end());
-        admissions.erase(std::unique(admissions.begin(), admissions.end()), admissions.end());
-        for (const Admission &a : admissions) {
-            ++f.admissions;
-            if (a.reason == dka_reason) ++f.dka_admissions;
-        }
+    // D9: the distinct qualifying admissions.
+    for (const QualifyingAdmission &a : admissions.take()) {
+        ++f.admissions;
+        if (a.dka) ++f.dka_admissions;
     }
     if (!f.bmi) f.bmi = bmi_across_rows(visits, p);
 }
