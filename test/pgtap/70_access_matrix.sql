@@ -9,7 +9,7 @@
 -- security_invoker views, nothing executable by PUBLIC, search_path pinned).
 -- The login roles are created here and rolled back with everything else.
 BEGIN;
-SELECT plan(647);
+SELECT plan(661);
 SET LOCAL client_min_messages = warning;
 
 -- ---- fixture (as the superuser running the test) ----------------------------
@@ -141,6 +141,8 @@ SELECT (SELECT count(*) FROM npda.submission WHERE paediatric_diabetes_unit_id =
        (SELECT count(*) FROM npda.kpi_quarterly WHERE level = 'pdu') AS quarter_pdu_all,
        (SELECT count(*) FROM npda.kpi_quarterly WHERE level = 'pdu' AND area_code = 'PZ041') AS quarter_pdu_a,
        (SELECT count(*) FROM npda.kpi_results) AS results_all,
+       (SELECT count(*) FROM npda.kpi_results WHERE level <> 'pdu') AS results_above_pdu,
+       (SELECT count(*) FROM npda.kpi_aggregation) AS agg_all,
        (SELECT count(*) FROM npda.submission_annotated_csv(:sub_a)) AS annotated_a,
        (SELECT count(*) FROM npda.patient p JOIN npda.submission s ON s.id = p.submission_id AND s.is_active) AS pat_active,
        (SELECT count(*) FROM npda.visit v JOIN npda.patient p ON p.id = v.patient_id
@@ -218,8 +220,13 @@ SELECT label, stmt, reader, editor, coordinator, analyst, app_idle, app_acting, 
    pg_temp.r(quarter_pdu_a), pg_temp.r(quarter_pdu_a), pg_temp.r(quarter_pdu_a), 'ERR:42501', pg_temp.r(0), pg_temp.r(quarter_pdu_a), pg_temp.r(quarter_pdu_all)),
   ('read view kpi_quarterly of B', 'SELECT * FROM npda.kpi_quarterly WHERE area_code = ''PZ215''',
    pg_temp.r(0), pg_temp.r(0), pg_temp.r(0), 'ERR:42501', pg_temp.r(0), pg_temp.r(0), pg_temp.r(quarter_b)),
+  -- (an analyst: the rows above PDU level, with the published figures)
   ('read view kpi_results (aggregates)', 'SELECT * FROM npda.kpi_results',
+   pg_temp.r(results_all), pg_temp.r(results_all), pg_temp.r(results_all), pg_temp.r(results_above_pdu), pg_temp.r(results_all), pg_temp.r(results_all), pg_temp.r(results_all)),
+  ('read view kpi_results_published', 'SELECT * FROM npda.kpi_results_published',
    pg_temp.r(results_all), pg_temp.r(results_all), pg_temp.r(results_all), pg_temp.r(results_all), pg_temp.r(results_all), pg_temp.r(results_all), pg_temp.r(results_all)),
+  ('read the raw roll-ups', 'SELECT * FROM npda.kpi_aggregation',
+   pg_temp.r(agg_all), pg_temp.r(agg_all), pg_temp.r(agg_all), 'ERR:42501', 'ERR:42501', 'ERR:42501', pg_temp.r(agg_all)),
   ('read npda_user', 'SELECT * FROM npda.npda_user',
    pg_temp.r(users_a), pg_temp.r(users_a), pg_temp.r(users_a), 'ERR:42501', pg_temp.r(0), pg_temp.r(users_a), pg_temp.r(users_all)),
   ('read npda_user of B', format('SELECT * FROM npda.npda_user WHERE id = %s', :editor_b),

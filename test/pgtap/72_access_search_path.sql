@@ -211,6 +211,7 @@ SET SESSION AUTHORIZATION npda_tap_sp_analyst;
 SET search_path = public, pg_catalog;
 SELECT * FROM npda.patient_pseudonymised; SELECT * FROM npda.visit_pseudonymised; SELECT * FROM npda.patient_kpi_pseudonymised;
 SELECT * FROM npda.kpi_results;
+SELECT * FROM npda.kpi_results_published; SELECT * FROM npda.kpi_report(2025, 'integrated_care_board');
 RESET SESSION AUTHORIZATION;
 -- The audit team: re-scores, roll-ups, the secret.
 SET SESSION AUTHORIZATION npda_tap_sp_team;
@@ -218,6 +219,7 @@ SET search_path = public, pg_catalog;
 SELECT npda.rescore(2025), npda.rescore_ended_periods(), npda.refresh_kpi_aggregations(2025);
 SELECT npda.rotate_pseudonym_secret();
 UPDATE npda.access_setting SET lockout_window = '6 minutes';
+UPDATE npda.publication_setting SET rounding_base = 10;
 RESET SESSION AUTHORIZATION;
 -- The application: logins (to a lockout), events, then acting for Jane.
 SET SESSION AUTHORIZATION npda_tap_sp_app;
@@ -242,13 +244,13 @@ SELECT is((SELECT count(*)::int FROM npda.visit_activity WHERE activity OPERATOR
 SELECT is(ARRAY(SELECT DISTINCT p.oid::regprocedure::text FROM pg_proc p, aclexplode(p.proacl) a
                  WHERE p.pronamespace = 'npda'::regnamespace AND a.privilege_type = 'EXECUTE'
                    AND a.grantee::regrole::text LIKE 'npda\_%' ORDER BY 1),
-          ARRAY['npda._caller_may_read_pseudonymised()', 'npda._hmac_sha256(bytea,text)', 'npda._is_test_unit(text)',
+          ARRAY['npda._caller_may_read_pseudonymised()', 'npda._caller_reads_published()', 'npda._hmac_sha256(bytea,text)', 'npda._is_test_unit(text)',
                 'npda._kpi_pct_passed(text,bigint,bigint)',
                 'npda._qualifying_admissions(date,date,smallint,date[],date[],smallint[],smallint[])', 'npda._scope_all()',
                 'npda._scope_patient(text,bigint)', 'npda._scope_submission(text,bigint)', 'npda._scope_unit(text,bigint)',
                 'npda._scope_user(text,bigint)', 'npda._user_role(bigint)',
                 'npda.act_as(text)', 'npda.add_user(text,text,text[],name,text,text)', 'npda.audit_quarter(date)',
-                'npda.audit_year(date)', 'npda.nhs_number_is_valid(text)', 'npda.record_activity(text,integer,inet,text)',
+                'npda.audit_year(date)', 'npda.kpi_report(integer,npda.geo_level)', 'npda.nhs_number_is_valid(text)', 'npda.record_activity(text,integer,inet,text)',
                 'npda.record_login(text,inet,boolean,text)', 'npda.refresh_kpi_aggregations(integer)', 'npda.rescore(integer,date)',
                 'npda.rescore_ended_periods()', 'npda.rotate_pseudonym_secret()', 'npda.submission_annotated_csv(bigint)',
                 'npda.submission_annotated_csv_lines(bigint)', 'npda.submit_csv(text,bytea,integer,text)'],
