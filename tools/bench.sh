@@ -20,6 +20,10 @@
 #      row security on (3 alternating runs each, medians); and the visit edit
 #      as superuser, by an editor's own login (row security) and by the
 #      application acting for that editor, on the children of one unit
+#   7. published results: the national table of one year read from
+#      npda.kpi_results_published and npda.kpi_results, planning included
+#      (pgbench -M simple and EXPLAIN ANALYZE medians), against the per-read
+#      computation the refresh now stores (target: under 5 ms)
 # Server times come from clock_timestamp() inside one psql session per
 # measurement, so client start-up is excluded; files are read server-side
 # (pg_read_binary_file / COPY FROM file) so no client encoding is measured.
@@ -351,6 +355,47 @@ R[acc_edit_app]=$(edit_median app "$WORK/edit_app.pgbench" npda_bench_app)
 R[acc_edit_app_update]=$(awk '/UPDATE npda.visit/ {printf "%.3f", $1}' "$WORK/lat_app/out")
 R[acc_edit_app_act_as]=$(awk '/npda.act_as/ {printf "%.3f", $1}' "$WORK/lat_app/out")
 
+# ---- 7. published results (issue 10): the national table, planning included ----
+# What a dashboard polls: one year's national rows. pgbench in simple protocol
+# (every read is parsed and planned again, as a dashboard's ad-hoc query is),
+# per-read latency medians; and EXPLAIN (ANALYZE, SUMMARY) planning + execution,
+# median of 51. npda._kpi_results_computed is what npda.kpi_results computed
+# per read before the refresh stored the results.
+echo "== 7. the national table: npda.kpi_results_published and npda.kpi_results (planning included)"
+read_query() { echo "SELECT * FROM $1 WHERE audit_year = $YEAR AND level = 'national' ORDER BY kpi_position"; }
+read_median() { # label view -> median ms per read (pgbench -M simple)
+  local dir="$WORK/read_$1"; mkdir -p "$dir"
+  echo "$(read_query "$2");" > "$dir/q.pgbench"
+  "$PGBIN/pgbench" -n -M simple -f "$dir/q.pgbench" -t 50 -U postgres >/dev/null 2>&1   # warm-up
+  (cd "$dir" && "$PGBIN/pgbench" -n -M simple -f "$dir/q.pgbench" -t 1000 -U postgres -l --log-prefix=lat >"$dir/out" 2>&1) ||
+    { cat "$dir/out"; exit 1; }
+  awk '{print $3}' "$dir"/lat.* | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]/1000}'
+}
+explain_median() { # view -> "planning execution" median ms of 51 EXPLAIN ANALYZE
+  "${PSQL[@]}" -At <<SQL
+CREATE TEMP TABLE t (plan_ms float8, exec_ms float8);
+DO \$\$
+DECLARE
+  j json;
+BEGIN
+  FOR i IN 1..51 LOOP
+    EXECUTE 'EXPLAIN (ANALYZE, SUMMARY, FORMAT JSON) $(read_query "$1" | sed "s/'/''/g")' INTO j;
+    INSERT INTO t VALUES ((j -> 0 ->> 'Planning Time')::float8, (j -> 0 ->> 'Execution Time')::float8);
+  END LOOP;
+END
+\$\$;
+SELECT format('%s %s', round(percentile_disc(0.5) WITHIN GROUP (ORDER BY plan_ms)::numeric, 3),
+              round(percentile_disc(0.5) WITHIN GROUP (ORDER BY exec_ms)::numeric, 3)) FROM t;
+SQL
+}
+R[read_pub]=$(read_median pub npda.kpi_results_published)
+R[read_res]=$(read_median res npda.kpi_results)
+R[read_old]=$(read_median old npda._kpi_results_computed)
+read -r R[read_pub_plan] R[read_pub_exec] <<<"$(explain_median npda.kpi_results_published)"
+read -r R[read_res_plan] R[read_res_exec] <<<"$(explain_median npda.kpi_results)"
+read -r R[read_old_plan] R[read_old_exec] <<<"$(explain_median npda._kpi_results_computed)"
+R[read_rows]=$("${PSQL[@]}" -Atc "SELECT count(*) FROM ($(read_query npda.kpi_results_published)) x")
+
 # ---- report ----
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 met() { awk -v v="$1" -v t="$2" 'BEGIN { print (v != "-" && v <= t) ? "yes" : "NO" }'; }
@@ -393,6 +438,13 @@ row "one UPDATE, the editor's own login (RLS)" "${R[acc_edit_su]}" "${R[acc_edit
 r=$(ratio "${R[acc_edit_app]}" "${R[acc_edit_su]}")
 row "BEGIN; act_as; UPDATE; COMMIT (application)" "${R[acc_edit_su]}" "${R[acc_edit_app]}" "$r" "" ""
 row "  of which act_as / UPDATE (mean ms)" "" "${R[acc_edit_app_act_as]} / ${R[acc_edit_app_update]}" "" "< 1 ms" "$(awk -v v="${R[acc_edit_app_update]}" 'BEGIN { print (v < 1) ? "yes" : "NO" }')"
+echo
+echo "Published results: the national table of $YEAR (${R[read_rows]} rows), per read, planning included (ms, medians):"
+row "measure" "pgbench read" "plan + exec" "" "target" "met"
+row "--------------------------------------------" "--------------" "--------------" "------" "----------" "----"
+row "npda.kpi_results_published" "${R[read_pub]}" "${R[read_pub_plan]} + ${R[read_pub_exec]}" "" "< 5 ms" "$(awk -v v="${R[read_pub]}" 'BEGIN { print (v < 5) ? "yes" : "NO" }')"
+row "npda.kpi_results" "${R[read_res]}" "${R[read_res_plan]} + ${R[read_res_exec]}" "" "" ""
+row "  before: computed per read (_kpi_results_computed)" "${R[read_old]}" "${R[read_old_plan]} + ${R[read_old_exec]}" "" "" ""
 echo
 echo "Where the submission time goes (~100k-row file, ${R[prof_s]} s in all, pg_stat_statements track = all):"
 echo "   C++ reader alone on the national files (parse, validate, group; outside PostgreSQL): ${READER} s of ${R[submit_s]} s"
