@@ -1,5 +1,7 @@
 -- Organisations and geography: comments on the lookup tables of
--- migrations/1.0/20_geography.sql and the view npda.pdu_hierarchy.
+-- migrations/1.0/20_geography.sql (and their validity, migrations/1.2/20_geography_validity.sql),
+-- the hierarchy in force on a date (npda.pdu_hierarchy_at) and today's (the view npda.pdu_hierarchy).
+-- Releases that change the organisation data: sql/25_organisation_releases.sql.
 -- A current definition (sql/README.md): re-applied by every upgrade.
 --
 -- The hierarchy used for aggregation:
@@ -45,7 +47,7 @@ COMMENT ON TABLE npda.integrated_care_board IS
     'The 42 integrated care boards of England (April 2023 codes and boundaries). An English PDU belongs to '
     'its own ICB (paediatric_diabetes_unit.integrated_care_board_id), which can differ from its trust''s. '
     'Source: RCPCH NHS Organisations (integrated_care_boards.py); ONS Integrated Care Boards (April 2023) '
-    'EN BSC, Open Government Licence v3.0. Later mergers are not included.';
+    'EN BSC, Open Government Licence v3.0. Later mergers arrive as organisation releases (npda.integrated_care_board_version).';
 COMMENT ON COLUMN npda.integrated_care_board.id IS 'Surrogate key (identity); referenced as integrated_care_board_id.';
 COMMENT ON COLUMN npda.integrated_care_board.ods_code IS
     'ODS code of the ICB (Qxx); the area code of the integrated_care_board level in KPI aggregations.';
@@ -220,34 +222,140 @@ COMMENT ON COLUMN npda.paediatric_diabetes_unit.notes IS
     'Source comments and data-quality remarks (QA: ...), several joined with " | "; NULL when none.';
 
 --------------------------------------------------------------------------------------------------
+-- validity: each code's dates; what changes over time is in the *_version tables
+--------------------------------------------------------------------------------------------------
+COMMENT ON COLUMN npda.country.valid_from IS
+    'First day the country is in force: 2020-04-01 (the first audit period) for the seeded data, else the effective date of the organisation release that added it. The name, links and boundary of this row are the country''s newest version; what was in force on a given day is in npda.country_version.';
+COMMENT ON COLUMN npda.country.valid_to IS
+    'Last day the country is in force (the day before the release that left it out took effect); NULL while it is.';
+COMMENT ON COLUMN npda.nhs_england_region.valid_from IS
+    'First day the NHS England region is in force: 2020-04-01 (the first audit period) for the seeded data, else the effective date of the organisation release that added it. The name, links and boundary of this row are the NHS England region''s newest version; what was in force on a given day is in npda.nhs_england_region_version.';
+COMMENT ON COLUMN npda.nhs_england_region.valid_to IS
+    'Last day the NHS England region is in force (the day before the release that left it out took effect); NULL while it is.';
+COMMENT ON COLUMN npda.integrated_care_board.valid_from IS
+    'First day the ICB is in force: 2020-04-01 (the first audit period) for the seeded data, else the effective date of the organisation release that added it. The name, links and boundary of this row are the ICB''s newest version; what was in force on a given day is in npda.integrated_care_board_version.';
+COMMENT ON COLUMN npda.integrated_care_board.valid_to IS
+    'Last day the ICB is in force (the day before the release that left it out took effect); NULL while it is.';
+COMMENT ON COLUMN npda.local_health_board.valid_from IS
+    'First day the LHB is in force: 2020-04-01 (the first audit period) for the seeded data, else the effective date of the organisation release that added it. The name, links and boundary of this row are the LHB''s newest version; what was in force on a given day is in npda.local_health_board_version.';
+COMMENT ON COLUMN npda.local_health_board.valid_to IS
+    'Last day the LHB is in force (the day before the release that left it out took effect); NULL while it is.';
+COMMENT ON COLUMN npda.paediatric_diabetes_network.valid_from IS
+    'First day the network is in force: 2020-04-01 (the first audit period) for the seeded data, else the effective date of the organisation release that added it. The name, links and boundary of this row are the network''s newest version; what was in force on a given day is in npda.paediatric_diabetes_network_version.';
+COMMENT ON COLUMN npda.paediatric_diabetes_network.valid_to IS
+    'Last day the network is in force (the day before the release that left it out took effect); NULL while it is.';
+COMMENT ON COLUMN npda.trust.valid_from IS
+    'First day the trust is in force: 2020-04-01 (the first audit period) for the seeded data, else the effective date of the organisation release that added it. The name, links and boundary of this row are the trust''s newest version; what was in force on a given day is in npda.trust_version.';
+COMMENT ON COLUMN npda.trust.valid_to IS
+    'Last day the trust is in force (the day before the release that left it out took effect); NULL while it is.';
+COMMENT ON COLUMN npda.paediatric_diabetes_unit.valid_from IS
+    'First day the PDU is in force: 2020-04-01 (the first audit period) for the seeded data, else the effective date of the organisation release that added it. The name, links and boundary of this row are the PDU''s newest version; what was in force on a given day is in npda.paediatric_diabetes_unit_version.';
+COMMENT ON COLUMN npda.paediatric_diabetes_unit.valid_to IS
+    'Last day the PDU is in force (the day before the release that left it out took effect); NULL while it is.';
+
+--------------------------------------------------------------------------------------------------
 -- pdu_hierarchy: one row per PDU with every level it rolls up to
 --------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION npda.pdu_hierarchy_at(as_of date DEFAULT current_date)
+  RETURNS TABLE (paediatric_diabetes_unit_id bigint, pz_code text, name text,
+                 trust_ods_code text, trust_name text,
+                 local_health_board_ods_code text, local_health_board_name text,
+                 integrated_care_board_ods_code text, integrated_care_board_name text,
+                 nhs_england_region_code text, nhs_england_region_name text,
+                 country_ons_code text, country_name text,
+                 paediatric_diabetes_network_code text, paediatric_diabetes_network_name text,
+                 is_active boolean)
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    -- Each PDU's version in force on as_of, and the version of each area it
+    -- names that is in force that day (a release is complete, so they are);
+    -- the region is the ICB's.
+    SELECT u.id, u.pz_code, uv.name,
+           t.ods_code, tv.name, l.ods_code, lv.name, i.ods_code, iv.name, r.region_code, rv.name,
+           c.ons_code, cv.name, n.pn_code, nv.name, u.is_active
+      FROM npda.paediatric_diabetes_unit_version uv
+      JOIN npda.paediatric_diabetes_unit u ON u.id = uv.paediatric_diabetes_unit_id
+      LEFT JOIN npda.trust t ON t.id = uv.trust_id
+      LEFT JOIN npda.trust_version tv
+        ON tv.trust_id = t.id AND tv.valid_from <= as_of AND (tv.valid_to IS NULL OR tv.valid_to >= as_of)
+      LEFT JOIN npda.local_health_board l ON l.id = uv.local_health_board_id
+      LEFT JOIN npda.local_health_board_version lv
+        ON lv.local_health_board_id = l.id AND lv.valid_from <= as_of AND (lv.valid_to IS NULL OR lv.valid_to >= as_of)
+      LEFT JOIN npda.integrated_care_board i ON i.id = uv.integrated_care_board_id
+      LEFT JOIN npda.integrated_care_board_version iv
+        ON iv.integrated_care_board_id = i.id AND iv.valid_from <= as_of AND (iv.valid_to IS NULL OR iv.valid_to >= as_of)
+      LEFT JOIN npda.nhs_england_region r ON r.id = iv.nhs_england_region_id
+      LEFT JOIN npda.nhs_england_region_version rv
+        ON rv.nhs_england_region_id = r.id AND rv.valid_from <= as_of AND (rv.valid_to IS NULL OR rv.valid_to >= as_of)
+      LEFT JOIN npda.country c ON c.id = uv.country_id
+      LEFT JOIN npda.country_version cv
+        ON cv.country_id = c.id AND cv.valid_from <= as_of AND (cv.valid_to IS NULL OR cv.valid_to >= as_of)
+      LEFT JOIN npda.paediatric_diabetes_network n ON n.id = uv.paediatric_diabetes_network_id
+      LEFT JOIN npda.paediatric_diabetes_network_version nv
+        ON nv.paediatric_diabetes_network_id = n.id AND nv.valid_from <= as_of AND (nv.valid_to IS NULL OR nv.valid_to >= as_of)
+     WHERE uv.valid_from <= as_of AND (uv.valid_to IS NULL OR uv.valid_to >= as_of)
+     ORDER BY u.pz_code;
+  END;
+COMMENT ON FUNCTION npda.pdu_hierarchy_at(date) IS
+  'The hierarchy in force on a date (default today): one row per PDU in force that day, with the code and name, as they were that day, of every area it rolls up to (the columns of npda.pdu_hierarchy). A NULL level means the PDU does not roll up through it. The roll-ups of an audit period use the hierarchy of its first day (docs/geography.md).';
+
+-- The roll-ups of a period follow the hierarchy of its first day, 1 April:
+-- NHS reorganisations take effect on 1 April, the day an audit year begins,
+-- and a year's areas are then fixed for the whole year, so a release applied
+-- during a year never moves the children of a year already under way. A unit
+-- not in force that day but with children in the period (it opened during the
+-- year, or closed before it) rolls up as it stood on the nearest day it was in
+-- force; only the units in force get rows of their own when they have no child.
+CREATE OR REPLACE FUNCTION npda._pdu_hierarchy_for_roll_up(audit_period_id bigint)
+  RETURNS TABLE (paediatric_diabetes_unit_id bigint, pz_code text, trust_ods_code text,
+                 local_health_board_ods_code text, integrated_care_board_ods_code text,
+                 nhs_england_region_code text, country_ons_code text, in_force boolean)
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    WITH period AS (
+      SELECT ap.start_date AS day FROM npda.audit_period ap WHERE ap.id = _pdu_hierarchy_for_roll_up.audit_period_id
+    ), unit_day AS MATERIALIZED (
+      SELECT u.id, u.pz_code,
+             CASE WHEN EXISTS (SELECT FROM npda.paediatric_diabetes_unit_version v
+                                WHERE v.paediatric_diabetes_unit_id = u.id AND v.valid_from <= p.day
+                                  AND (v.valid_to IS NULL OR v.valid_to >= p.day))
+                  THEN p.day
+                  ELSE coalesce(
+                    (SELECT min(v.valid_from) FROM npda.paediatric_diabetes_unit_version v
+                      WHERE v.paediatric_diabetes_unit_id = u.id AND v.valid_from > p.day
+                        AND (v.valid_to IS NULL OR v.valid_to >= v.valid_from)),
+                    (SELECT max(v.valid_to) FROM npda.paediatric_diabetes_unit_version v
+                      WHERE v.paediatric_diabetes_unit_id = u.id AND v.valid_to < p.day AND v.valid_to >= v.valid_from))
+             END AS day,
+             p.day AS period_day
+        FROM npda.paediatric_diabetes_unit u, period p
+    ), hierarchy AS MATERIALIZED (
+      -- Once per distinct day (usually the period's first day alone).
+      SELECT days.day, h.*
+        FROM (SELECT DISTINCT ud.day FROM unit_day ud WHERE ud.day IS NOT NULL) AS days
+       CROSS JOIN LATERAL npda.pdu_hierarchy_at(days.day) AS h
+    )
+    SELECT h.paediatric_diabetes_unit_id, h.pz_code, h.trust_ods_code, h.local_health_board_ods_code,
+           h.integrated_care_board_ods_code, h.nhs_england_region_code, h.country_ons_code, d.day = d.period_day
+      FROM hierarchy h
+      JOIN unit_day d ON d.id = h.paediatric_diabetes_unit_id AND d.day = h.day
+    UNION ALL
+    SELECT ud.id, ud.pz_code, NULL, NULL, NULL, NULL, NULL, false FROM unit_day ud WHERE ud.day IS NULL;
+  END;
+COMMENT ON FUNCTION npda._pdu_hierarchy_for_roll_up(bigint) IS
+  'Internal: the areas each PDU rolls up to in an audit period (npda._refresh_kpi_aggregation): the hierarchy of the period''s first day; a PDU not in force that day as on the nearest day it was (in_force false).';
+
 CREATE OR REPLACE VIEW npda.pdu_hierarchy AS
-SELECT u.id                  AS paediatric_diabetes_unit_id,
-       u.pz_code,
-       u.name,
-       t.ods_code            AS trust_ods_code,
-       t.name                AS trust_name,
-       l.ods_code            AS local_health_board_ods_code,
-       l.name                AS local_health_board_name,
-       i.ods_code            AS integrated_care_board_ods_code,
-       i.name                AS integrated_care_board_name,
-       r.region_code         AS nhs_england_region_code,
-       r.name                AS nhs_england_region_name,
-       c.ons_code            AS country_ons_code,
-       c.name                AS country_name,
-       n.pn_code             AS paediatric_diabetes_network_code,
-       n.name                AS paediatric_diabetes_network_name,
-       u.is_active
-  FROM npda.paediatric_diabetes_unit u
-  LEFT JOIN npda.trust t                       ON t.id = u.trust_id
-  LEFT JOIN npda.local_health_board l          ON l.id = u.local_health_board_id
-  LEFT JOIN npda.integrated_care_board i       ON i.id = u.integrated_care_board_id
-  LEFT JOIN npda.nhs_england_region r          ON r.id = u.nhs_england_region_id
-  LEFT JOIN npda.country c                     ON c.id = u.country_id
-  LEFT JOIN npda.paediatric_diabetes_network n ON n.id = u.paediatric_diabetes_network_id;
+SELECT h.paediatric_diabetes_unit_id, h.pz_code, h.name, h.trust_ods_code, h.trust_name,
+       h.local_health_board_ods_code, h.local_health_board_name,
+       h.integrated_care_board_ods_code, h.integrated_care_board_name,
+       h.nhs_england_region_code, h.nhs_england_region_name, h.country_ons_code, h.country_name,
+       h.paediatric_diabetes_network_code, h.paediatric_diabetes_network_name, h.is_active
+  FROM npda.pdu_hierarchy_at(current_date) AS h;
 COMMENT ON VIEW npda.pdu_hierarchy IS
-    'One row per PDU with the code and name of every area it rolls up to: trust (England) or local health '
+    'Today''s hierarchy (npda.pdu_hierarchy_at(current_date)): one row per PDU in force with the code and name of every area it rolls up to: trust (England) or local health '
     'board (Wales), ICB and NHS England region (England only), country, and paediatric diabetes network. '
     'A NULL level means the PDU does not roll up through it (Welsh units have no ICB/region; PZ248 Jersey '
     'has only country and network; PZ999 has nothing).';

@@ -28,7 +28,7 @@ COMMENT ON TABLE npda.kpi_aggregation_national IS 'Partition of npda.kpi_aggrega
 COMMENT ON TABLE npda.kpi_aggregation_refresh IS
   'Per audit period: when its per-child scores last changed and when its aggregates were last rebuilt; npda.refresh_kpi_aggregations(NULL) rebuilds the periods changed since.';
 COMMENT ON COLUMN npda.kpi_aggregation_refresh.audit_period_id IS 'npda.audit_period.id.';
-COMMENT ON COLUMN npda.kpi_aggregation_refresh.data_changed_at IS 'Last change to the period''s per-child scores (set by a trigger on npda.patient_kpi_score).';
+COMMENT ON COLUMN npda.kpi_aggregation_refresh.data_changed_at IS 'Last change to what the period''s roll-ups count: its per-child scores (set by a trigger on npda.patient_kpi_score), an active submission withdrawn, or an organisation release reaching the period (npda.apply_organisation_release).';
 COMMENT ON COLUMN npda.kpi_aggregation_refresh.refreshed_at IS 'Last rebuild of the period''s aggregates.';
 CREATE OR REPLACE FUNCTION npda._mark_scores_changed() RETURNS trigger
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -129,15 +129,19 @@ CREATE OR REPLACE FUNCTION npda._kpi_pct_passed(kpi text, passed bigint, eligibl
   AS 'MODULE_PATHNAME', '_kpi_pct_passed' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION npda._kpi_pct_passed(text, bigint, bigint) IS
   'Internal: the percentage passed of a KPI aggregate as npda.kpi_results reports it (reading R10, from the C++ engine): 100 x passed / eligible rounded half away from zero to one decimal place; NULL for cohort counts (1-12), values (44-47) and when nobody is eligible.';
+-- Area names follow the geography of each audit year: the version in force on
+-- the period's first day, the day whose hierarchy the roll-ups used
+-- (npda._pdu_hierarchy_for_roll_up); an area not in force that day (a unit that
+-- opened during the year) shows its newest name.
 CREATE OR REPLACE VIEW npda.kpi_results AS
 SELECT a.level, a.area_code,
        CASE a.level
-         WHEN 'pdu' THEN u.name
-         WHEN 'trust' THEN t.name
-         WHEN 'local_health_board' THEN l.name
-         WHEN 'integrated_care_board' THEN i.name
-         WHEN 'nhs_england_region' THEN r.name
-         WHEN 'country' THEN c.name
+         WHEN 'pdu' THEN coalesce(uv.name, u.name)
+         WHEN 'trust' THEN coalesce(tv.name, t.name)
+         WHEN 'local_health_board' THEN coalesce(lv.name, l.name)
+         WHEN 'integrated_care_board' THEN coalesce(iv.name, i.name)
+         WHEN 'nhs_england_region' THEN coalesce(rv.name, r.name)
+         WHEN 'country' THEN coalesce(cv.name, c.name)
          ELSE 'England, Wales and Jersey'
        END AS area_name,
        npda.audit_year(ap.start_date) AS audit_year, a.kpi, k.label,
@@ -148,16 +152,32 @@ SELECT a.level, a.area_code,
   JOIN npda.kpi k ON k.code = a.kpi
   JOIN npda.audit_period ap ON ap.id = a.audit_period_id
   LEFT JOIN npda.paediatric_diabetes_unit u ON a.level = 'pdu' AND u.pz_code = a.area_code
+  LEFT JOIN npda.paediatric_diabetes_unit_version uv
+    ON uv.paediatric_diabetes_unit_id = u.id AND uv.valid_from <= ap.start_date
+   AND (uv.valid_to IS NULL OR uv.valid_to >= ap.start_date)
   LEFT JOIN npda.trust t ON a.level = 'trust' AND t.ods_code = a.area_code
+  LEFT JOIN npda.trust_version tv
+    ON tv.trust_id = t.id AND tv.valid_from <= ap.start_date AND (tv.valid_to IS NULL OR tv.valid_to >= ap.start_date)
   LEFT JOIN npda.local_health_board l ON a.level = 'local_health_board' AND l.ods_code = a.area_code
+  LEFT JOIN npda.local_health_board_version lv
+    ON lv.local_health_board_id = l.id AND lv.valid_from <= ap.start_date
+   AND (lv.valid_to IS NULL OR lv.valid_to >= ap.start_date)
   LEFT JOIN npda.integrated_care_board i ON a.level = 'integrated_care_board' AND i.ods_code = a.area_code
+  LEFT JOIN npda.integrated_care_board_version iv
+    ON iv.integrated_care_board_id = i.id AND iv.valid_from <= ap.start_date
+   AND (iv.valid_to IS NULL OR iv.valid_to >= ap.start_date)
   LEFT JOIN npda.nhs_england_region r ON a.level = 'nhs_england_region' AND r.region_code = a.area_code
-  LEFT JOIN npda.country c ON a.level = 'country' AND c.ons_code = a.area_code;
+  LEFT JOIN npda.nhs_england_region_version rv
+    ON rv.nhs_england_region_id = r.id AND rv.valid_from <= ap.start_date
+   AND (rv.valid_to IS NULL OR rv.valid_to >= ap.start_date)
+  LEFT JOIN npda.country c ON a.level = 'country' AND c.ons_code = a.area_code
+  LEFT JOIN npda.country_version cv
+    ON cv.country_id = c.id AND cv.valid_from <= ap.start_date AND (cv.valid_to IS NULL OR cv.valid_to >= ap.start_date);
 COMMENT ON VIEW npda.kpi_results IS
   'KPI results per area for dashboards and the annual report: level, area code and name, audit year, KPI code and label, counts, the percentage passed (100 x passed / eligible, one decimal, NULL for cohort counts, values and empty denominators) and the value. Current as of npda.refresh_kpi_aggregations().';
 COMMENT ON COLUMN npda.kpi_results.level IS 'Aggregation level (npda.geo_level).';
 COMMENT ON COLUMN npda.kpi_results.area_code IS 'PZ code, ODS code, region code, ONS country code or ''national''.';
-COMMENT ON COLUMN npda.kpi_results.area_name IS 'Name of the area.';
+COMMENT ON COLUMN npda.kpi_results.area_name IS 'Name of the area in the audit year: as on the period''s first day, whose geography the roll-ups follow.';
 COMMENT ON COLUMN npda.kpi_results.audit_year IS 'Audit year (start year of the period).';
 COMMENT ON COLUMN npda.kpi_results.kpi IS 'KPI code.';
 COMMENT ON COLUMN npda.kpi_results.label IS 'KPI label.';
@@ -171,21 +191,34 @@ COMMENT ON COLUMN npda.kpi_results.value IS '44/45: HbA1c mmol/mol (mean of mean
 COMMENT ON COLUMN npda.kpi_results.as_of IS 'Results are at least as current as this date.';
 COMMENT ON COLUMN npda.kpi_results.computed_at IS 'When the aggregate was computed.';
 COMMENT ON COLUMN npda.kpi_results.kpi_position IS 'Report order of the KPI.';
+-- Boundaries, like names, as on the first day of the audit year.
 CREATE OR REPLACE VIEW npda.kpi_map AS
 SELECT kr.*,
        CASE kr.level
          WHEN 'pdu' THEN (SELECT u.location FROM npda.paediatric_diabetes_unit u WHERE u.pz_code = kr.area_code)
-         WHEN 'local_health_board' THEN (SELECT l.boundary FROM npda.local_health_board l WHERE l.ods_code = kr.area_code)
-         WHEN 'integrated_care_board' THEN (SELECT i.boundary FROM npda.integrated_care_board i WHERE i.ods_code = kr.area_code)
-         WHEN 'nhs_england_region' THEN (SELECT r.boundary FROM npda.nhs_england_region r WHERE r.region_code = kr.area_code)
-         WHEN 'country' THEN (SELECT c.boundary FROM npda.country c WHERE c.ons_code = kr.area_code)
+         WHEN 'local_health_board' THEN
+           (SELECT v.boundary FROM npda.local_health_board l JOIN npda.local_health_board_version v ON v.local_health_board_id = l.id
+             WHERE l.ods_code = kr.area_code AND v.valid_from <= make_date(kr.audit_year, 4, 1)
+               AND (v.valid_to IS NULL OR v.valid_to >= make_date(kr.audit_year, 4, 1)))
+         WHEN 'integrated_care_board' THEN
+           (SELECT v.boundary FROM npda.integrated_care_board i JOIN npda.integrated_care_board_version v ON v.integrated_care_board_id = i.id
+             WHERE i.ods_code = kr.area_code AND v.valid_from <= make_date(kr.audit_year, 4, 1)
+               AND (v.valid_to IS NULL OR v.valid_to >= make_date(kr.audit_year, 4, 1)))
+         WHEN 'nhs_england_region' THEN
+           (SELECT v.boundary FROM npda.nhs_england_region r JOIN npda.nhs_england_region_version v ON v.nhs_england_region_id = r.id
+             WHERE r.region_code = kr.area_code AND v.valid_from <= make_date(kr.audit_year, 4, 1)
+               AND (v.valid_to IS NULL OR v.valid_to >= make_date(kr.audit_year, 4, 1)))
+         WHEN 'country' THEN
+           (SELECT v.boundary FROM npda.country c JOIN npda.country_version v ON v.country_id = c.id
+             WHERE c.ons_code = kr.area_code AND v.valid_from <= make_date(kr.audit_year, 4, 1)
+               AND (v.valid_to IS NULL OR v.valid_to >= make_date(kr.audit_year, 4, 1)))
        END::geometry(Geometry, 4326) AS geom
   FROM npda.kpi_results kr;
 COMMENT ON VIEW npda.kpi_map IS
   'npda.kpi_results with each area''s geometry (SRID 4326) for GIS tools and GeoJSON: boundaries for LHBs, ICBs, regions and countries, the lead site''s point for PDUs, NULL for trusts (no trust boundaries are published), Jersey and national.';
 COMMENT ON COLUMN npda.kpi_map.level IS 'Aggregation level (npda.geo_level).';
 COMMENT ON COLUMN npda.kpi_map.area_code IS 'PZ code, ODS code, region code, ONS country code or ''national''.';
-COMMENT ON COLUMN npda.kpi_map.area_name IS 'Name of the area.';
+COMMENT ON COLUMN npda.kpi_map.area_name IS 'Name of the area in the audit year: as on the period''s first day, whose geography the roll-ups follow.';
 COMMENT ON COLUMN npda.kpi_map.audit_year IS 'Audit year (start year of the period).';
 COMMENT ON COLUMN npda.kpi_map.kpi IS 'KPI code.';
 COMMENT ON COLUMN npda.kpi_map.label IS 'KPI label.';
@@ -199,4 +232,4 @@ COMMENT ON COLUMN npda.kpi_map.value IS '44/45: HbA1c mmol/mol (mean of means / 
 COMMENT ON COLUMN npda.kpi_map.as_of IS 'Results are at least as current as this date.';
 COMMENT ON COLUMN npda.kpi_map.computed_at IS 'When the aggregate was computed.';
 COMMENT ON COLUMN npda.kpi_map.kpi_position IS 'Report order of the KPI.';
-COMMENT ON COLUMN npda.kpi_map.geom IS 'Area geometry, EPSG:4326 (longitude, latitude).';
+COMMENT ON COLUMN npda.kpi_map.geom IS 'Area geometry, EPSG:4326 (longitude, latitude): the boundary in force on the first day of the audit year; the PDU''s lead site.';

@@ -25,7 +25,16 @@ GRANT SELECT ON npda.audit_period, npda.country, npda.nhs_england_region, npda.i
                 npda.local_health_board, npda.paediatric_diabetes_network, npda.trust, npda.organisation,
                 npda.paediatric_diabetes_unit, npda.pdu_hierarchy, npda.kpi, npda.activity_code,
                 npda.kpi_aggregation, npda.kpi_aggregation_refresh, npda.audit_period_scoring,
-                npda.kpi_results, npda.kpi_map
+                npda.kpi_results, npda.kpi_map,
+                npda.country_version, npda.nhs_england_region_version, npda.integrated_care_board_version,
+                npda.local_health_board_version, npda.paediatric_diabetes_network_version, npda.trust_version,
+                npda.paediatric_diabetes_unit_version, npda.organisation_release_log
+  TO npda_reader, npda_analyst, npda_application, npda_audit_team;
+-- The organisation data on a date (npda.pdu_hierarchy reads the first; the
+-- export calls the internal ones). Applying a release is the owner's alone
+-- (tools/load-organisations, run by a DBA): granted to nobody.
+GRANT EXECUTE ON FUNCTION npda.pdu_hierarchy_at(date), npda.organisation_release(date),
+                          npda._organisation_lists(), npda._organisation_objects(date), npda._boundary_geojson(geometry)
   TO npda_reader, npda_analyst, npda_application, npda_audit_team;
 GRANT EXECUTE ON FUNCTION npda.audit_year(date), npda.audit_quarter(date), npda.nhs_number_is_valid(text)
   TO npda_reader, npda_analyst, npda_application, npda_audit_team;

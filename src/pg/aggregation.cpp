@@ -6,7 +6,9 @@
 // in several PDUs' active submissions count once, at the attributed PDU (the
 // latest visit in the period), except KPIs 41-43 which go to the PDU caring on
 // day 90 / day 14 after diagnosis; the RCPCH test unit PZ999 (and PZ998) stay
-// at PDU level. Each record adds its own PDU's stored outcomes.
+// at PDU level. Each record adds its own PDU's stored outcomes. The areas are
+// those of the hierarchy in force on the period's first day (organisation
+// releases, docs/geography.md), so each year keeps its own geography.
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -26,10 +28,11 @@ namespace {
 
 using npda::pg::spi_execute;
 
-// The areas a PDU rolls up to; empty strings where it does not.
+// The areas a PDU rolls up to in the period; empty strings where it does not.
 struct PduAreas {
     std::string pz_code, trust, lhb, icb, region, country;
-    bool dummy = false;  // PZ999 / PZ998: PDU level only
+    bool dummy = false;    // PZ999 / PZ998: PDU level only
+    bool in_force = true;  // in force on the period's first day (else placed as on its nearest day)
 };
 
 std::string text_at(std::uint64_t row, int col) {
@@ -41,17 +44,15 @@ std::string text_at(std::uint64_t row, int col) {
     return s ? std::string(s) : std::string();
 }
 
-std::unordered_map<std::int64_t, PduAreas> load_pdu_areas() {
+// The hierarchy a period's roll-ups follow: the one in force on its first day
+// (npda._pdu_hierarchy_for_roll_up, sql/20_geography.sql, says why).
+std::unordered_map<std::int64_t, PduAreas> load_pdu_areas(std::int64_t period_id) {
     std::unordered_map<std::int64_t, PduAreas> areas;
     const std::uint64_t n =
-        spi_execute("SELECT u.id, u.pz_code, t.ods_code, l.ods_code, i.ods_code, r.region_code, c.ons_code "
-                    "FROM npda.paediatric_diabetes_unit u "
-                    "LEFT JOIN npda.trust t ON t.id = u.trust_id "
-                    "LEFT JOIN npda.local_health_board l ON l.id = u.local_health_board_id "
-                    "LEFT JOIN npda.integrated_care_board i ON i.id = u.integrated_care_board_id "
-                    "LEFT JOIN npda.nhs_england_region r ON r.id = u.nhs_england_region_id "
-                    "LEFT JOIN npda.country c ON c.id = u.country_id",
-                    {}, true);
+        spi_execute("SELECT paediatric_diabetes_unit_id, pz_code, trust_ods_code, local_health_board_ods_code, "
+                    "integrated_care_board_ods_code, nhs_england_region_code, country_ons_code, in_force "
+                    "FROM npda._pdu_hierarchy_for_roll_up($1)",
+                    {{INT8OID, Int64GetDatum(period_id)}}, true);
     for (std::uint64_t row = 0; row < n; ++row) {
         PduAreas a;
         a.pz_code = text_at(row, 2);
@@ -60,6 +61,8 @@ std::unordered_map<std::int64_t, PduAreas> load_pdu_areas() {
         a.icb = text_at(row, 5);
         a.region = text_at(row, 6);
         a.country = text_at(row, 7);
+        bool isnull = false;
+        a.in_force = DatumGetBool(npda::pg::spi_value(row, 8, isnull));
         a.dummy = npda::is_test_unit(a.pz_code);
         areas.emplace(npda::pg::spi_int64(row, 1), std::move(a));
     }
@@ -226,6 +229,7 @@ int audit_year_of(std::int64_t period_id) {
 // dashboards and maps show an empty area rather than lose it.
 void add_every_area(Accumulators &acc, const std::unordered_map<std::int64_t, PduAreas> &areas) {
     for (const auto &[id, a] : areas) {
+        if (!a.in_force) continue;  // a unit opened or closed in another year: rows only where it has children
         acc.areas[{"pdu", a.pz_code}];
         if (a.dummy) continue;
         for (const auto &[level, code] : {std::pair<const char *, const std::string *>{"trust", &a.trust},
@@ -286,7 +290,7 @@ NPDA_FUNCTION(_refresh_kpi_aggregation) {
     npda::pg::SpiConnection spi;
     const npda::ScoringPeriod period = npda::scoring_period_for(audit_year_of(period_id));
 
-    const auto areas = load_pdu_areas();
+    const auto areas = load_pdu_areas(period_id);
     const auto ot = npda::pg::outcome_type();
     const std::vector<ScoredRecord> records = load_scores(period_id, ot);
 

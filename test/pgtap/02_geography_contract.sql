@@ -1,7 +1,7 @@
 -- The geography part of the contract (docs/architecture.md §4): lookup tables, their
 -- keys and links, boundaries as SRID-4326 multipolygons, the hierarchy view.
 BEGIN;
-SELECT plan(40);
+SELECT plan(60);
 
 SELECT has_table('npda', t, 'table npda.' || t)
   FROM unnest(ARRAY['country', 'nhs_england_region', 'integrated_care_board', 'local_health_board', 'trust',
@@ -45,6 +45,21 @@ SELECT results_eq($$SELECT country_name, trust_ods_code, integrated_care_board_o
 SELECT ok(NOT EXISTS (SELECT FROM npda.country WHERE boundary IS NOT NULL AND NOT ST_IsValid(boundary))
           AND NOT EXISTS (SELECT FROM npda.integrated_care_board WHERE NOT ST_IsValid(boundary)),
           'boundaries are valid');
+
+-- Organisation data in time (release 1.2): validity, the hierarchy on a date, releases.
+SELECT has_column('npda', t, c, t || '.' || c)
+  FROM unnest(ARRAY['country', 'nhs_england_region', 'integrated_care_board', 'local_health_board', 'trust',
+                    'paediatric_diabetes_network', 'paediatric_diabetes_unit']) t,
+       unnest(ARRAY['valid_from', 'valid_to']) c;
+SELECT has_function('npda', 'pdu_hierarchy_at', ARRAY['date'], 'npda.pdu_hierarchy_at(date)');
+SELECT has_function('npda', 'organisation_release', ARRAY['date'], 'npda.organisation_release(date)');
+SELECT function_returns('npda', 'organisation_release', ARRAY['date'], 'jsonb', 'organisation_release returns jsonb');
+SELECT has_function('npda', 'apply_organisation_release', ARRAY['jsonb', 'date'], 'npda.apply_organisation_release(jsonb, date)');
+SELECT function_returns('npda', 'apply_organisation_release', ARRAY['jsonb', 'date'], 'jsonb', 'apply_organisation_release returns jsonb');
+SELECT results_eq($$SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(npda.organisation_release('2025-04-01')) k$$,
+                  $$VALUES (ARRAY['countries', 'integrated_care_boards', 'local_health_boards', 'nhs_england_regions',
+                                  'paediatric_diabetes_networks', 'paediatric_diabetes_units', 'trusts'])$$,
+                  'a release document has the seven lists');
 
 SELECT * FROM finish();
 ROLLBACK;

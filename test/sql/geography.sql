@@ -218,6 +218,12 @@ SELECT coalesce(o.pz_code, d.pz_code) AS pz_code,
   FULL JOIN documented d ON d.pz_code = o.pz_code
  ORDER BY 1;
 
+-- the checks above, on the first day of every organisation release in force (here the seed alone;
+-- test/sql/organisation_releases.sql adds releases and runs them again)
+\set ECHO none
+\i test/sql/include/geography_checks.psql
+\set ECHO all
+
 -- export works: GeoJSON of a point, of a feature with properties, and of a bounding box
 SELECT ST_AsGeoJSON(location, 4) AS jersey_general_hospital
   FROM npda.paediatric_diabetes_unit WHERE pz_code = 'PZ248';
@@ -232,7 +238,10 @@ SELECT r.relname AS relation, a.attname AS column_without_comment
   JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
  WHERE r.relnamespace = 'npda'::regnamespace
    AND r.relname IN ('country', 'nhs_england_region', 'integrated_care_board', 'local_health_board', 'trust',
-                     'paediatric_diabetes_network', 'organisation', 'paediatric_diabetes_unit', 'pdu_hierarchy')
+                     'paediatric_diabetes_network', 'organisation', 'paediatric_diabetes_unit', 'pdu_hierarchy',
+                     'organisation_release_log', 'country_version', 'nhs_england_region_version',
+                     'integrated_care_board_version', 'local_health_board_version', 'trust_version',
+                     'paediatric_diabetes_network_version', 'paediatric_diabetes_unit_version')
    AND (col_description(r.oid, a.attnum) IS NULL OR obj_description(r.oid, 'pg_class') IS NULL)
  ORDER BY 1, 2;
 SELECT count(*) AS relations_with_comment, sum(ncols) AS columns_with_comment
@@ -242,7 +251,10 @@ SELECT count(*) AS relations_with_comment, sum(ncols) AS columns_with_comment
           FROM pg_class r
          WHERE r.relnamespace = 'npda'::regnamespace
            AND r.relname IN ('country', 'nhs_england_region', 'integrated_care_board', 'local_health_board', 'trust',
-                             'paediatric_diabetes_network', 'organisation', 'paediatric_diabetes_unit', 'pdu_hierarchy')
+                             'paediatric_diabetes_network', 'organisation', 'paediatric_diabetes_unit', 'pdu_hierarchy',
+                             'organisation_release_log', 'country_version', 'nhs_england_region_version',
+                             'integrated_care_board_version', 'local_health_board_version', 'trust_version',
+                             'paediatric_diabetes_network_version', 'paediatric_diabetes_unit_version')
            AND obj_description(r.oid, 'pg_class') IS NOT NULL) AS x;
 
 -- the hierarchy view: one row per PDU

@@ -14,8 +14,9 @@
 # 3. the comparison itself can fail: edits a forgotten migration would leave
 #    behind (a column, an index, a comment, a privilege, row security, a policy,
 #    a view option) each change the description of a fresh database.
-# 4. restored: pg_dump -Fc of the fresh database (after changing an audit period
-#    and adding data) restored into a new database holds the same data.
+# 4. restored: pg_dump -Fc of the fresh database (after changing an audit period,
+#    adding data and applying an organisation release) restored into a new
+#    database holds the same data.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 n=0; fails=0
@@ -44,20 +45,30 @@ mapfile -t old_versions < <(for f in test/upgrade/released/npda--*.sql; do
 # Every table of the extension: row count and a hash of the rows. scored_at
 # (when a derived score was computed) is left out: scores are rebuilt on
 # restore; kpi_aggregation_refresh is bookkeeping of derived data whose times
-# differ by design. A second argument names more tables to leave out.
+# differ by design. With a second argument, the output of columns_of taken
+# before an update, only those tables and columns count: an update may add
+# tables and columns, but keeps every row and every value it had. A third
+# argument names tables to leave out.
 fingerprint() {
-  q -d "$1" -At -v skip="${2:-}" <<'SQL'
+  q -d "$1" -At -v cols="${2:-}" -v skip="${3:-}" <<'SQL'
 SELECT string_agg(format('%s %s %s', c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM npda.%I', c.relname), false, true, '')))[1]::text,
-                         (xpath('/row/h/text()', query_to_xml(format('SELECT md5(coalesce(string_agg((to_jsonb(t) - ''scored_at'')::text, ''|'' ORDER BY (to_jsonb(t) - ''scored_at'')::text), '''')) AS h FROM npda.%I t', c.relname), false, true, '')))[1]::text), E'\n' ORDER BY c.relname)
+                         (xpath('/row/h/text()', query_to_xml(format('SELECT md5(coalesce(string_agg(r::text, ''|'' ORDER BY r::text), '''')) AS h FROM (SELECT CASE WHEN %L::text[] IS NULL THEN to_jsonb(t) - ''scored_at'' ELSE (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(to_jsonb(t)) e WHERE e.key = ANY (%L::text[]) AND e.key <> ''scored_at'') END AS r FROM npda.%I t) x', k.keep, k.keep, c.relname), false, true, '')))[1]::text), E'\n' ORDER BY c.relname)
 FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+CROSS JOIN LATERAL (SELECT CASE WHEN :'cols' = '' THEN NULL
+                                ELSE ARRAY(SELECT jsonb_array_elements_text(nullif(:'cols', '')::jsonb -> c.relname)) END AS keep) k
 WHERE s.nspname = 'npda' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  AND c.relname <> 'kpi_aggregation_refresh' AND c.relname <> ALL (string_to_array(:'skip', ' '));
+  AND c.relname <> 'kpi_aggregation_refresh' AND c.relname <> ALL (string_to_array(:'skip', ' '))
+  AND (:'cols' = '' OR nullif(:'cols', '')::jsonb ? c.relname);
 SQL
 }
-# The rows of the tables that existed before an update, after it (an update
-# may add tables).
-fingerprint_of_tables_in() { # database fingerprint-file
-  fingerprint "$1" | awk 'NR == FNR { keep[$1]; next } $1 in keep' "$2" -
+# The tables of the extension and their columns, as a JSON object for fingerprint.
+columns_of() {
+  q -d "$1" -At <<'SQL'
+SELECT jsonb_object_agg(c.relname, (SELECT jsonb_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
+                                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped))
+FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+WHERE s.nspname = 'npda' AND c.relkind IN ('r', 'p') AND NOT c.relispartition;
+SQL
 }
 
 # pg_dump leaves out extension members, so describe the catalog directly. The
@@ -129,6 +140,7 @@ for v in "${old_versions[@]}"; do
   if [ "$(q -d "$db" -At -c "SELECT to_regprocedure('npda.submit_csv(text,bytea,integer,text)') IS NOT NULL")" = t ]; then
     bash test/upgrade/add_user_data.sh "$db"; check $? "user data submitted under $v"
     with_data=1
+    columns_of "$db" >"$work/columns-before-$v.json"
     fingerprint "$db" >"$work/data-before-$v.txt"; scores_of "$db" >"$work/scores-before-$v.txt"
   fi
   q -d "$db" -c "SET client_min_messages = warning" -c "ALTER EXTENSION npda UPDATE" >/dev/null
@@ -140,7 +152,7 @@ for v in "${old_versions[@]}"; do
   check $? "catalog updated from $v equals a fresh $default install"
   [ -s "$work/catalog-from-$v.diff" ] && head -40 "$work/catalog-from-$v.diff"
   if [ $with_data = 1 ]; then
-    diff "$work/data-before-$v.txt" <(fingerprint_of_tables_in "$db" "$work/data-before-$v.txt") >/dev/null
+    diff "$work/data-before-$v.txt" <(fingerprint "$db" "$(cat "$work/columns-before-$v.json")") >/dev/null
     check $? "every row kept by the update from $v"
     q -d "$db" -c "SELECT npda.rescore(2024)" >/dev/null && q -d "$db" -c "SELECT npda.refresh_kpi_aggregations()" >/dev/null
     check $? "re-score and roll-up run after the update from $v"
@@ -148,7 +160,7 @@ for v in "${old_versions[@]}"; do
     check $? "children updated from $v score as before"
   else
     # (the pseudonym secret is drawn at random in every database)
-    diff <(fingerprint npda_fresh pseudonym_secret) <(fingerprint "$db" pseudonym_secret) >/dev/null
+    diff <(fingerprint npda_fresh "" pseudonym_secret) <(fingerprint "$db" "" pseudonym_secret) >/dev/null
     check $? "seed data updated from $v equals a fresh install's"
   fi
 done
@@ -173,6 +185,21 @@ done
 # Change something users can change, then dump and restore.
 q -d npda_fresh -c "UPDATE npda.audit_period SET is_open = NOT is_open WHERE start_date = '2021-04-01'" >/dev/null
 bash test/upgrade/add_user_data.sh npda_fresh
+# An organisation release changes seeded rows (a unit renamed, versions ended)
+# and adds new ones (a network): the dump keeps them and the restore merges
+# them into the rows CREATE EXTENSION seeds.
+q -d npda_fresh -At >/dev/null <<'SQL'
+WITH d AS (SELECT npda.organisation_release('2030-04-01') AS doc)
+SELECT npda.apply_organisation_release(
+         jsonb_set(jsonb_set(doc, '{paediatric_diabetes_networks}',
+                             (doc -> 'paediatric_diabetes_networks') || '[{"code": "PN13", "name": "A network added by a release"}]'),
+                   '{paediatric_diabetes_units}',
+                   (SELECT jsonb_agg(CASE WHEN o ->> 'code' = 'PZ041' THEN o || '{"name": "RENAMED BY A RELEASE"}' ELSE o END)
+                      FROM jsonb_array_elements(doc -> 'paediatric_diabetes_units') o)),
+         '2030-04-01')
+  FROM d;
+SQL
+check $? "an organisation release applied before the dump"
 dump="$work/npda.dump"
 pg_dump -Fc -d npda_fresh -f "$dump"; check $? "pg_dump of a database with npda"
 new_db npda_restored
@@ -180,7 +207,7 @@ pg_restore -d npda_restored "$dump" 2>"$work/restore.err"; rc=$?
 [ $rc = 0 ] || head -20 "$work/restore.err"
 check $rc "pg_restore into a new database"
 diff <(fingerprint npda_fresh) <(fingerprint npda_restored) >"$work/restore.diff"
-check $? "restored data equals dumped data (seeds, audit periods, user data)"
+check $? "restored data equals dumped data (seeds, organisation releases, audit periods, user data)"
 [ -s "$work/restore.diff" ] && head -20 "$work/restore.diff"
 
 for db in "${dbs[@]}"; do q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null; done
