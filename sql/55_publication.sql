@@ -88,6 +88,23 @@ SELECT a.audit_period_id, a.level, a.area_code,
 COMMENT ON VIEW npda._kpi_results_computed IS
   'Internal: the exact KPI results computed from npda.kpi_aggregation with the area names of the audit year, which npda._publish_kpi_results stores in npda.kpi_result_store (the reading views read the stored copy). Owner only.';
 
+COMMENT ON COLUMN npda._kpi_results_computed.audit_period_id IS 'npda.audit_period.id.';
+COMMENT ON COLUMN npda._kpi_results_computed.level IS 'Aggregation level (npda.geo_level).';
+COMMENT ON COLUMN npda._kpi_results_computed.area_code IS 'PZ code, ODS code, region code, ONS country code or ''national''.';
+COMMENT ON COLUMN npda._kpi_results_computed.area_name IS 'Name of the area in the audit year: as on the period''s first day.';
+COMMENT ON COLUMN npda._kpi_results_computed.audit_year IS 'Audit year (start year of the period).';
+COMMENT ON COLUMN npda._kpi_results_computed.kpi IS 'KPI code.';
+COMMENT ON COLUMN npda._kpi_results_computed.label IS 'KPI label.';
+COMMENT ON COLUMN npda._kpi_results_computed.eligible IS 'Children in the denominator (32.1: checks expected).';
+COMMENT ON COLUMN npda._kpi_results_computed.ineligible IS 'Children in scope not in the denominator.';
+COMMENT ON COLUMN npda._kpi_results_computed.passed IS 'Children passing.';
+COMMENT ON COLUMN npda._kpi_results_computed.failed IS 'Children failing.';
+COMMENT ON COLUMN npda._kpi_results_computed.pending IS 'Children pending.';
+COMMENT ON COLUMN npda._kpi_results_computed.pct_passed IS '100 x passed / eligible, one decimal (npda._kpi_pct_passed).';
+COMMENT ON COLUMN npda._kpi_results_computed.value IS '44/45: HbA1c mmol/mol; 46/47: admissions.';
+COMMENT ON COLUMN npda._kpi_results_computed.as_of IS 'Results are at least as current as this date.';
+COMMENT ON COLUMN npda._kpi_results_computed.computed_at IS 'When the aggregate was computed.';
+COMMENT ON COLUMN npda._kpi_results_computed.kpi_position IS 'Report order of the KPI.';
 CREATE OR REPLACE FUNCTION npda._publish_kpi_results(audit_period_id bigint) RETURNS integer
   AS 'MODULE_PATHNAME', '_publish_kpi_results' LANGUAGE C VOLATILE STRICT
   SET search_path = pg_catalog, pg_temp;

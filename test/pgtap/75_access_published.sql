@@ -20,8 +20,9 @@ CREATE TEMP TABLE nhs AS
 SELECT n::text AS nhs, row_number() OVER (ORDER BY n) AS k
   FROM generate_series(9434765000::bigint, 9434769999) n WHERE npda.nhs_number_is_valid(n::text);
 CREATE FUNCTION pg_temp.file(pz text, postcode text, first integer, children integer) RETURNS bytea LANGUAGE sql AS $$
-  SELECT convert_to('NHS Number,Date of Birth,Postcode of usual address,Stated gender,Ethnic Category,Diabetes Type,Date of Diabetes Diagnosis,Date of leaving service,Reason for leaving service,Death Date,GP Practice Code,PDU Number,Visit/Appointment Date' || E'\n' ||
-                    string_agg(format('%s,04/04/2014,%s,1,A,1,01/01/2022,,,,A81001,%s,01/06/2025', nhs, postcode, pz), E'\n'), 'UTF8')
+  SELECT convert_to('NHS Number,Date of Birth,Postcode of usual address,Stated gender,Ethnic Category,Diabetes Type,Date of Diabetes Diagnosis,Date of leaving service,Reason for leaving service,Death Date,GP Practice Code,PDU Number,Visit/Appointment Date,Patient Height (cm),Patient Weight (kg),Observation Date (Height and weight),Hba1c Value,HbA1c result format,Observation Date: Hba1c Value,Diabetes Treatment at time of Hba1c measurement,"If treatment included insulin pump therapy (i.e. option 3 or 6 selected), was this part of a closed loop system?","At the time of HbA1c measurement, in addition to standard blood glucose monitoring (SBGM), was the patient using any other method of glucose monitoring?",Systolic Blood Pressure,Diastolic Blood pressure,Observation Date (Blood Pressure),Foot Assessment / Examination Date,Retinal Screening date,Retinal Screening Result,Urinary Albumin Level (ACR),Observation Date: Urinary Albumin Level,Albuminuria Stage,Total Cholesterol Level (mmol/l),Observation Date: Total Cholesterol Level,Observation Date: Thyroid Function ,"At time of, or following measurement of thyroid function, was the patient prescribed any thyroid treatment?",Observation Date: Coeliac Disease Screening,Has the patient been recommended a Gluten-free diet?,Observation Date - Psychological Screening Assessment,Was the patient assessed as requiring additional psychological/CAMHS support outside of MDT clinics?,Does the patient smoke?,Date of offer of referral to smoking cessation service (if patient is a current smoker),Date of Level 3 carbohydrate counting education received,Was the patient offered an additional appointment with a paediatric dietitian?,Date of additional appointment with dietitian,Was the patient using (or trained to use) blood ketone testing equipment at time of visit?,Date that influenza immunisation was recommended,Date of provision of advice (''sick-day rules'') about managing diabetes during intercurrent illness or episodes of hyperglycaemia,Start date (Hospital Provider Spell),Discharge date (Hospital provider spell),Reason for admission,Only complete if DKA selected in previous question: During this DKA admission did the patient receive any of the following therapies?,Only complete if OTHER selected: Reason for admission (free text)' || E'\n' ||
+                    string_agg(format('%s,04/04/2014,%s,1,A,1,01/01/2022,,,,A81001,%s,01/06/2025', nhs, postcode, pz)
+                               || repeat(',', 39), E'\n'), 'UTF8')
     FROM nhs WHERE k >= first AND k < first + children
 $$;
 SELECT lives_ok($$SELECT npda.submit_csv('PZ041', pg_temp.file('PZ041', 'CB2 0QQ', 1, 20), 2025, 'que.csv')$$, 'QUE: 20 children');
@@ -81,9 +82,9 @@ BEGIN
     links AS (SELECT DISTINCT 'nhs_england_region'::npda.geo_level AS pl, nhs_england_region_code AS pc,
                      'integrated_care_board'::npda.geo_level AS cl, integrated_care_board_ods_code AS cc
                 FROM npda.pdu_hierarchy_at('2025-04-01') WHERE integrated_care_board_ods_code IS NOT NULL
-              UNION SELECT DISTINCT 'country', country_ons_code, 'nhs_england_region', nhs_england_region_code
+              UNION SELECT DISTINCT 'country'::npda.geo_level, country_ons_code, 'nhs_england_region'::npda.geo_level, nhs_england_region_code
                 FROM npda.pdu_hierarchy_at('2025-04-01') WHERE nhs_england_region_code IS NOT NULL
-              UNION SELECT DISTINCT 'national', 'national', 'country', country_ons_code
+              UNION SELECT DISTINCT 'national'::npda.geo_level, 'national', 'country'::npda.geo_level, country_ons_code
                 FROM npda.pdu_hierarchy_at('2025-04-01') WHERE country_ons_code IS NOT NULL AND pz_code NOT IN ('PZ999', 'PZ998')),
     m AS (SELECT p.kpi, l.pc, p.eligible AS pe, p.passed AS pp, c.eligible AS ce, c.passed AS cp
             FROM links l JOIN r p ON p.level = l.pl AND p.area_code = l.pc
