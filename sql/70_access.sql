@@ -897,15 +897,29 @@ COMMENT ON FUNCTION npda._require_application(text) IS
 -- last lockout (code 6) plus lockout_duration, unless a password reset (5)
 -- came after it.
 CREATE OR REPLACE FUNCTION npda._locked_until(user_id bigint) RETURNS timestamptz
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-RETURN (SELECT l.at + s.lockout_duration
-          FROM (SELECT max(a.activity_at) AS at FROM npda.visit_activity a
-                 WHERE a.npda_user_id = _locked_until.user_id AND a.activity = 6) l
-         CROSS JOIN npda.access_setting s
-         WHERE l.at + s.lockout_duration > clock_timestamp()
-           AND NOT EXISTS (SELECT FROM npda.visit_activity r
-                            WHERE r.npda_user_id = _locked_until.user_id AND r.activity = 5 AND r.activity_at > l.at));
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+-- PL/pgSQL rather than SQL: npda.act_as calls it in every transaction of an
+-- application, and PL/pgSQL keeps the plan for the session where a SQL
+-- function with SECURITY DEFINER is planned again on every call.
+DECLARE
+  last_lockout timestamptz;
+  duration interval;
+BEGIN
+  SELECT max(a.activity_at) INTO last_lockout FROM npda.visit_activity a
+   WHERE a.npda_user_id = _locked_until.user_id AND a.activity = 6;
+  IF last_lockout IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT s.lockout_duration INTO duration FROM npda.access_setting s;
+  IF last_lockout + duration <= clock_timestamp()
+     OR EXISTS (SELECT FROM npda.visit_activity r
+                 WHERE r.npda_user_id = _locked_until.user_id AND r.activity = 5 AND r.activity_at > last_lockout) THEN
+    RETURN NULL;
+  END IF;
+  RETURN last_lockout + duration;
+END
+$$;
 COMMENT ON FUNCTION npda._locked_until(bigint) IS
   'Internal: when the user''s lockout ends (their last code 6 plus lockout_duration), or NULL when that is past or a password reset (code 5) came after it.';
 

@@ -11,7 +11,9 @@
 set -euo pipefail
 
 NPDA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PGBIN=/usr/lib/postgresql/15/bin
+# NPDA_PGBIN: another PostgreSQL 15 (e.g. a relocated private copy, so that two
+# checkouts can install and test at once without sharing the system directories).
+PGBIN=${NPDA_PGBIN:-/usr/lib/postgresql/15/bin}
 export PG_CONFIG=$PGBIN/pg_config
 NPDA_CLUSTER_DIR=${NPDA_CLUSTER_DIR:-/tmp/npda-cluster-$(id -u)}
 NPDA_PORT=${NPDA_PORT:-55432}
