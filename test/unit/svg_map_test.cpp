@@ -182,3 +182,26 @@ TEST(SvgMap, LongLabelsWrapOnTwoLines) {
     const std::string svg = render_svg(spec);
     EXPECT_NE(svg.find("\xE2\x80\xA6</text>"), std::string::npos);  // the rest is cut with an ellipsis
 }
+
+TEST(SvgMap, AnAreasFigureAndState) {
+    Area a;
+    AreaFigures f;
+    f.pct_passed = 71.3;
+    f.value = 55.0;
+    f.passed = 12;
+    set_figure(a, FigureKind::kPercent, f);
+    EXPECT_EQ(a.state, AreaState::kValue);
+    EXPECT_DOUBLE_EQ(a.figure, 71.3);
+    set_figure(a, FigureKind::kHba1c, f);
+    EXPECT_DOUBLE_EQ(a.figure, 55.0);
+    set_figure(a, FigureKind::kCount, f);
+    EXPECT_DOUBLE_EQ(a.figure, 12);
+    f.pct_passed.reset();
+    set_figure(a, FigureKind::kPercent, f);
+    EXPECT_EQ(a.state, AreaState::kNoData);  // nobody eligible, or no row at all
+    f.suppressed = true;
+    set_figure(a, FigureKind::kPercent, f);
+    EXPECT_EQ(a.state, AreaState::kSuppressed);
+    set_figure(a, FigureKind::kAdmissions, f);  // a figure that was not withheld is shown
+    EXPECT_EQ(a.state, AreaState::kValue);
+}

@@ -131,6 +131,19 @@ FigureKind figure_kind(std::string_view kpi_code) {
     return FigureKind::kPercent;
 }
 
+void set_figure(Area &area, FigureKind kind, const AreaFigures &figures) {
+    const std::optional<double> &figure = kind == FigureKind::kPercent ? figures.pct_passed
+                                          : kind == FigureKind::kCount ? figures.passed
+                                                                       : figures.value;
+    if (figure && std::isfinite(*figure)) {
+        area.state = AreaState::kValue;
+        area.figure = *figure;
+    } else {
+        area.state = figures.suppressed ? AreaState::kSuppressed : AreaState::kNoData;
+        area.figure = 0;
+    }
+}
+
 bool is_mappable_level(std::string_view level) { return find_level(level) != nullptr; }
 
 void require_mappable_level(std::string_view level) {

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,13 @@ enum class FigureKind {
     kAdmissions,  // value, admissions: KPIs 46 and 47
 };
 FigureKind figure_kind(std::string_view kpi_code);
+
+// An area's published figures, as npda.kpi_results_published gives them
+// (NULL = nullopt), and whether disclosure control withheld something.
+struct AreaFigures {
+    std::optional<double> pct_passed, value, passed;
+    bool suppressed = false;
+};
 
 // The levels a map can be drawn at (areas with boundaries): ICBs, LHBs,
 // regions and countries. npda.geo_level spelling.
@@ -58,6 +66,10 @@ struct MapSpec {
     ViewBox box;
     std::vector<Area> areas;
 };
+
+// The state and figure an area is drawn with: the figure of the KPI's kind;
+// when it is NULL, suppressed if disclosure control withheld it, else no data.
+void set_figure(Area &area, FigureKind kind, const AreaFigures &figures);
 
 // Fixed layout of the document, in pixels (the size rsvg-convert renders).
 inline constexpr int kWidth = 900;
