@@ -115,6 +115,8 @@ BEGIN
     VALUES (p.id, clock_timestamp())
     ON CONFLICT (audit_period_id) DO UPDATE SET refreshed_at = clock_timestamp();
     total := total + npda._refresh_kpi_aggregation(p.id);
+    -- The stored results, exact and published, with the year's names.
+    PERFORM npda._publish_kpi_results(p.id);
   END LOOP;
   IF audit_year IS NOT NULL AND NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'NP104', MESSAGE = format('no audit period %s', audit_year),
@@ -124,57 +126,58 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION npda.refresh_kpi_aggregations(integer) IS
-  'Rebuild the KPI aggregates (npda.kpi_aggregation) of one audit year (the start year), or with NULL of every period whose per-child scores changed since its last rebuild. Scheduled every 15 minutes with pg_cron when available. Audit team only (pg_cron runs it as the superuser who scheduled it). Returns the aggregate rows written.';
+  'Rebuild the KPI aggregates (npda.kpi_aggregation) of one audit year (the start year), or with NULL of every period whose per-child scores changed since its last rebuild. Also stores each rebuilt period''s results, exact and published (npda._publish_kpi_results, npda.kpi_result_store), which npda.kpi_results, npda.kpi_results_published and npda.kpi_map read. Scheduled every 15 minutes with pg_cron when available. Audit team only (pg_cron runs it as the superuser who scheduled it). Returns the aggregate rows written.';
 CREATE OR REPLACE FUNCTION npda._kpi_pct_passed(kpi text, passed bigint, eligible bigint) RETURNS numeric
   AS 'MODULE_PATHNAME', '_kpi_pct_passed' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION npda._kpi_pct_passed(text, bigint, bigint) IS
   'Internal: the percentage passed of a KPI aggregate as npda.kpi_results reports it (reading R10, from the C++ engine): 100 x passed / eligible rounded half away from zero to one decimal place; NULL for cohort counts (1-12), values (44-47) and when nobody is eligible.';
--- Area names follow the geography of each audit year: the version in force on
--- the period's first day, the day whose hierarchy the roll-ups used
--- (npda._pdu_hierarchy_for_roll_up); an area not in force that day (a unit that
--- opened during the year) shows its newest name.
+-- Who reads published figures. The analyst check is worked out once per read
+-- of npda.kpi_results (the view's one-row subquery), not per row.
+CREATE OR REPLACE FUNCTION npda._caller_reads_published() RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  c record := npda._caller();
+  who name;
+BEGIN
+  IF npda._acting_user_id() IS NOT NULL THEN
+    -- An application acting for an analyst, or for a user deactivated since.
+    RETURN c.role IS NULL OR c.role = 'analyst';
+  END IF;
+  IF c.role IS NOT NULL THEN
+    RETURN c.role = 'analyst';
+  END IF;
+  -- A login that is no npda user: an analyst when npda_analyst is its only npda group.
+  who := npda._outer_role();
+  RETURN pg_catalog.pg_has_role(who, 'npda_analyst', 'MEMBER')
+     AND NOT pg_catalog.pg_has_role(who, 'npda_reader', 'MEMBER')
+     AND NOT pg_catalog.pg_has_role(who, 'npda_editor', 'MEMBER')
+     AND NOT pg_catalog.pg_has_role(who, 'npda_coordinator', 'MEMBER')
+     AND NOT pg_catalog.pg_has_role(who, 'npda_application', 'MEMBER')
+     AND NOT pg_catalog.pg_has_role(who, 'npda_audit_team', 'MEMBER');
+END
+$$;
+COMMENT ON FUNCTION npda._caller_reads_published() IS
+  'Internal: true when the caller is an analyst and npda.kpi_results and npda.kpi_map must show the published (disclosure-controlled) figures above PDU level only: an npda user with role analyst (its own login, or an application acting for it with npda.act_as), an application acting for a user deactivated since, or a login that is no npda user and whose only npda group is npda_analyst (docs/publishing.md).';
+-- The results are stored by the refresh (npda.kpi_result_store, written by
+-- npda._publish_kpi_results): area names as in the audit year, exact and
+-- published figures side by side. The one-row subquery (kept a subquery by
+-- OFFSET 0) asks once per read whether the caller is an analyst, who gets the
+-- published figures and no PDU rows; everyone else gets the exact figures.
 CREATE OR REPLACE VIEW npda.kpi_results AS
-SELECT a.level, a.area_code,
-       CASE a.level
-         WHEN 'pdu' THEN coalesce(uv.name, u.name)
-         WHEN 'trust' THEN coalesce(tv.name, t.name)
-         WHEN 'local_health_board' THEN coalesce(lv.name, l.name)
-         WHEN 'integrated_care_board' THEN coalesce(iv.name, i.name)
-         WHEN 'nhs_england_region' THEN coalesce(rv.name, r.name)
-         WHEN 'country' THEN coalesce(cv.name, c.name)
-         ELSE 'England, Wales and Jersey'
-       END AS area_name,
-       npda.audit_year(ap.start_date) AS audit_year, a.kpi, k.label,
-       a.eligible, a.ineligible, a.passed, a.failed, a.pending,
-       npda._kpi_pct_passed(a.kpi, a.passed, a.eligible) AS pct_passed,
-       a.value::numeric AS value, a.as_of, a.computed_at, k.position AS kpi_position
-  FROM npda.kpi_aggregation a
-  JOIN npda.kpi k ON k.code = a.kpi
-  JOIN npda.audit_period ap ON ap.id = a.audit_period_id
-  LEFT JOIN npda.paediatric_diabetes_unit u ON a.level = 'pdu' AND u.pz_code = a.area_code
-  LEFT JOIN npda.paediatric_diabetes_unit_version uv
-    ON uv.paediatric_diabetes_unit_id = u.id AND uv.valid_from <= ap.start_date
-   AND (uv.valid_to IS NULL OR uv.valid_to >= ap.start_date)
-  LEFT JOIN npda.trust t ON a.level = 'trust' AND t.ods_code = a.area_code
-  LEFT JOIN npda.trust_version tv
-    ON tv.trust_id = t.id AND tv.valid_from <= ap.start_date AND (tv.valid_to IS NULL OR tv.valid_to >= ap.start_date)
-  LEFT JOIN npda.local_health_board l ON a.level = 'local_health_board' AND l.ods_code = a.area_code
-  LEFT JOIN npda.local_health_board_version lv
-    ON lv.local_health_board_id = l.id AND lv.valid_from <= ap.start_date
-   AND (lv.valid_to IS NULL OR lv.valid_to >= ap.start_date)
-  LEFT JOIN npda.integrated_care_board i ON a.level = 'integrated_care_board' AND i.ods_code = a.area_code
-  LEFT JOIN npda.integrated_care_board_version iv
-    ON iv.integrated_care_board_id = i.id AND iv.valid_from <= ap.start_date
-   AND (iv.valid_to IS NULL OR iv.valid_to >= ap.start_date)
-  LEFT JOIN npda.nhs_england_region r ON a.level = 'nhs_england_region' AND r.region_code = a.area_code
-  LEFT JOIN npda.nhs_england_region_version rv
-    ON rv.nhs_england_region_id = r.id AND rv.valid_from <= ap.start_date
-   AND (rv.valid_to IS NULL OR rv.valid_to >= ap.start_date)
-  LEFT JOIN npda.country c ON a.level = 'country' AND c.ons_code = a.area_code
-  LEFT JOIN npda.country_version cv
-    ON cv.country_id = c.id AND cv.valid_from <= ap.start_date AND (cv.valid_to IS NULL OR cv.valid_to >= ap.start_date);
+SELECT s.level, s.area_code, s.area_name, s.audit_year, s.kpi, s.label,
+       CASE WHEN c.published THEN s.published_eligible ELSE s.eligible END AS eligible,
+       CASE WHEN c.published THEN s.published_ineligible ELSE s.ineligible END AS ineligible,
+       CASE WHEN c.published THEN s.published_passed ELSE s.passed END AS passed,
+       CASE WHEN c.published THEN s.published_failed ELSE s.failed END AS failed,
+       CASE WHEN c.published THEN s.published_pending ELSE s.pending END AS pending,
+       CASE WHEN c.published THEN s.published_pct_passed ELSE s.pct_passed END AS pct_passed,
+       CASE WHEN c.published THEN s.published_value ELSE s.value END AS value,
+       s.as_of, s.computed_at, s.kpi_position
+  FROM (SELECT npda._caller_reads_published() AS published OFFSET 0) c
+  JOIN npda.kpi_result_store s ON NOT c.published OR s.level <> 'pdu';
 COMMENT ON VIEW npda.kpi_results IS
-  'KPI results per area for dashboards and the annual report: level, area code and name, audit year, KPI code and label, counts, the percentage passed (100 x passed / eligible, one decimal, NULL for cohort counts, values and empty denominators) and the value. Current as of npda.refresh_kpi_aggregations().';
+  'KPI results per area for dashboards and the annual report: level, area code and name, audit year, KPI code and label, counts, the percentage passed (100 x passed / eligible, one decimal, NULL for cohort counts, values and empty denominators) and the value. Current as of npda.refresh_kpi_aggregations(), which stores them (npda.kpi_result_store). An analyst (npda._caller_reads_published()) sees the rows above PDU level with the published figures of npda.kpi_results_published; everyone else the exact figures.';
 COMMENT ON COLUMN npda.kpi_results.level IS 'Aggregation level (npda.geo_level).';
 COMMENT ON COLUMN npda.kpi_results.area_code IS 'PZ code, ODS code, region code, ONS country code or ''national''.';
 COMMENT ON COLUMN npda.kpi_results.area_name IS 'Name of the area in the audit year: as on the period''s first day, whose geography the roll-ups follow.';

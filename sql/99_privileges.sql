@@ -24,7 +24,7 @@ GRANT USAGE ON SCHEMA npda TO npda_reader, npda_analyst, npda_application, npda_
 GRANT SELECT ON npda.audit_period, npda.country, npda.nhs_england_region, npda.integrated_care_board,
                 npda.local_health_board, npda.paediatric_diabetes_network, npda.trust, npda.organisation,
                 npda.paediatric_diabetes_unit, npda.pdu_hierarchy, npda.kpi, npda.activity_code,
-                npda.kpi_aggregation, npda.kpi_aggregation_refresh, npda.audit_period_scoring,
+                npda.kpi_aggregation_refresh, npda.audit_period_scoring,
                 npda.kpi_results, npda.kpi_map,
                 npda.country_version, npda.nhs_england_region_version, npda.integrated_care_board_version,
                 npda.local_health_board_version, npda.paediatric_diabetes_network_version, npda.trust_version,
@@ -43,6 +43,18 @@ GRANT EXECUTE ON FUNCTION npda.audit_year(date), npda.audit_quarter(date), npda.
 GRANT EXECUTE ON FUNCTION npda._kpi_pct_passed(text, bigint, bigint), npda._is_test_unit(text),
                           npda._qualifying_admissions(date, date, smallint, date[], date[], smallint[], smallint[])
   TO npda_reader, npda_analyst, npda_application, npda_audit_team;
+
+-- Published outputs (issue 10, docs/publishing.md). The raw roll-ups hold
+-- exact small counts: not for analysts, nor for the application (which may act
+-- for one); everyone reads npda.kpi_results, exact or published by who asks.
+GRANT SELECT ON npda.kpi_aggregation TO npda_reader, npda_audit_team;
+GRANT SELECT ON npda.kpi_results_published, npda.publication_setting
+  TO npda_reader, npda_analyst, npda_application, npda_audit_team;
+GRANT EXECUTE ON FUNCTION npda._caller_reads_published()
+  TO npda_reader, npda_analyst, npda_application, npda_audit_team;
+GRANT EXECUTE ON FUNCTION npda.kpi_report(integer, npda.geo_level) TO npda_analyst, npda_application, npda_audit_team;
+GRANT SELECT ON npda.kpi_result_store TO npda_audit_team;
+GRANT UPDATE (suppression_threshold, rounding_base) ON npda.publication_setting TO npda_audit_team;
 
 -- Patient and per-unit data (row security decides which rows).
 GRANT SELECT ON npda.submission, npda.submission_error, npda.patient, npda.visit, npda.transfer,
