@@ -74,8 +74,8 @@ CREATE OR REPLACE FUNCTION npda.kpi_map_svg(kpi text, level npda.geo_level, audi
         FROM period p CROSS JOIN LATERAL npda._map_areas(kpi_map_svg.level, p.start_date) a
     ), figures AS (
       SELECT r.area_code, r.pct_passed::double precision AS pct_passed, r.value::double precision AS value,
-             r.passed::double precision AS passed, false AS suppressed
-        FROM npda.kpi_results r
+             r.passed::double precision AS passed, r.suppressed <> 'none' AS suppressed
+        FROM npda.kpi_results_published r
        WHERE r.level = kpi_map_svg.level AND r.kpi = kpi_map_svg.kpi AND r.audit_year = kpi_map_svg.audit_year
     ), extent AS (
       SELECT ST_Extent(s.g) AS e FROM shapes s
