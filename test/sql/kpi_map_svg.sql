@@ -30,7 +30,12 @@ SELECT (SELECT count(*) FROM npda.integrated_care_board_version v
 -- The areas with figures, one grey area, the legend and the titles.
 SELECT t::text AS tooltip FROM map, unnest(xpath('//s:path/s:title/text()', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}')) t
  WHERE t::text LIKE '%(QUE)%' OR t::text LIKE '%(QHG)%' OR t::text LIKE '%(QKK)%' ORDER BY 1;
-SELECT unnest(xpath('//s:path[@data-code="QKK"]/@fill', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'))::text AS no_data_fill FROM map;
+SELECT unnest(xpath('//s:path[@data-code="QKK"]/@fill', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'))::text AS no_data_fill,
+       unnest(xpath('//s:path[@data-code="QHG"]/@fill', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'))::text AS suppressed_fill
+  FROM map;
+-- What the published view says of the two ICBs with children.
+SELECT area_code, eligible, passed, pct_passed, suppressed FROM npda.kpi_results_published
+ WHERE level = 'integrated_care_board' AND kpi = '13' AND audit_year = 2024 AND area_code IN ('QUE', 'QHG') ORDER BY 1;
 SELECT array_length(xpath('//s:g[@id="npda-legend"]/s:rect', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'), 1) AS legend_swatches,
        array_to_string(xpath('//s:g[@id="npda-legend"]/s:text/text()', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}')::text[], ' | ') AS legend
   FROM map;
