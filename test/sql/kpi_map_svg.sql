@@ -20,7 +20,7 @@ SELECT (npda.submit_csv('PZ010', pg_temp.file_2021(pg_temp.children('PZ010', 401
 SELECT npda.refresh_kpi_aggregations(2024) > 0 AS refreshed;
 
 -- A well-formed XML document: one path per ICB in force on 1 April 2024, each with its tooltip.
-CREATE TEMP TABLE map AS SELECT npda.kpi_map_svg('13', 'integrated_care_board', 2024) AS svg;
+CREATE TEMP TABLE map AS SELECT npda.kpi_map_svg('25', 'integrated_care_board', 2024) AS svg;
 SELECT xml_is_well_formed_document(svg) AS well_formed, left(svg, 38) AS prolog,
        length(svg) < 500000 AS under_500_kb FROM map;
 SELECT count(*) AS paths FROM map, unnest(xpath('//s:path', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'));
@@ -35,7 +35,7 @@ SELECT unnest(xpath('//s:path[@data-code="QKK"]/@fill', xmlparse(document svg), 
   FROM map;
 -- What the published view says of the two ICBs with children.
 SELECT area_code, eligible, passed, pct_passed, suppressed FROM npda.kpi_results_published
- WHERE level = 'integrated_care_board' AND kpi = '13' AND audit_year = 2024 AND area_code IN ('QUE', 'QHG') ORDER BY 1;
+ WHERE level = 'integrated_care_board' AND kpi = '25' AND audit_year = 2024 AND area_code IN ('QUE', 'QHG') ORDER BY 1;
 SELECT array_length(xpath('//s:g[@id="npda-legend"]/s:rect', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'), 1) AS legend_swatches,
        array_to_string(xpath('//s:g[@id="npda-legend"]/s:text/text()', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}')::text[], ' | ') AS legend
   FROM map;
@@ -59,9 +59,11 @@ SELECT npda.kpi_map_svg('13', 'trust', 2024);
 SELECT npda.kpi_map_svg('13', 'national', 2024);
 SELECT npda.kpi_map_svg('99', 'integrated_care_board', 2024);
 SELECT npda.kpi_map_svg('13', 'integrated_care_board', 1999);
+SELECT npda.kpi_map_svg(NULL, 'country', 2024);
+SELECT npda.kpi_map_svg('25', NULL, 2024);
+SELECT npda.kpi_map_svg('25', 'country', NULL);
 \set VERBOSITY default
 SELECT npda.kpi_map_svg('13', 'pdu', 2024);
-SELECT npda.kpi_map_svg(NULL, 'country', 2024) IS NULL AS null_kpi_refused;
 
 -- A hostile area name is escaped: the document still parses, and the name is
 -- only text.
@@ -71,7 +73,7 @@ UPDATE npda.integrated_care_board_version SET name = 'Evil <&"> </title><script>
 SELECT xml_is_well_formed_document(svg) AS well_formed, position('<script' IN svg) AS raw_script,
        position('Evil &lt;&amp;&quot;&gt; &lt;/title&gt;&lt;script&gt;' IN svg) > 0 AS escaped,
        (SELECT count(*) FROM unnest(xpath('//s:script', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'))) AS script_elements
-  FROM (SELECT npda.kpi_map_svg('13', 'integrated_care_board', 2024) AS svg) m;
+  FROM (SELECT npda.kpi_map_svg('25', 'integrated_care_board', 2024) AS svg) m;
 ROLLBACK;
 
 -- Every role that reads results may draw maps; PUBLIC may not.
