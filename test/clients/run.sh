@@ -165,7 +165,7 @@ check $? "svg: npda.kpi_map_svg as the analyst ($(wc -c <"$dir/map.svg") bytes)"
 rsvg-convert -o "$dir/map.png" "$dir/map.svg" 2>"$dir/rsvg.err"
 check $? "svg: rsvg-convert renders it"
 [ -s "$dir/rsvg.err" ] && sed 's/^/#   /' "$dir/rsvg.err" | head -5
-png=$(od -An -tx1 -N24 "$dir/map.png" | tr -d ' \n')
+png=$(od -An -tx1 -N 24 "$dir/map.png" | tr -d ' \n')
 is "${png:0:16}" "89504e470d0a1a0a" "svg: the output is a PNG (signature)"
 is "$((16#${png:32:8})) x $((16#${png:40:8}))" "900 x 1000" "svg: of the document's size, 900 x 1000 pixels (IHDR)"
 
