@@ -177,6 +177,17 @@ DELETE FROM npda.organisation_employer WHERE npda_user_id OPERATOR(pg_catalog.=)
 UPDATE npda.npda_user SET is_active = false WHERE id OPERATOR(pg_catalog.=) :later;
 SELECT npda.rotate_pseudonym_secret();
 SELECT * FROM npda.kpi_results; SELECT * FROM npda.kpi_map; SELECT * FROM npda.kpi_quarterly; SELECT * FROM npda.pdu_hierarchy;
+-- Organisation releases: export, the hierarchy on a date, and a release that
+-- renames a unit (validation, versions, the marking of periods for refresh).
+SELECT * FROM npda.pdu_hierarchy_at('2025-04-01');
+SELECT npda.apply_organisation_release(
+         jsonb_set(d.doc, '{paediatric_diabetes_units}',
+                   (SELECT jsonb_agg(CASE WHEN o ->> 'code' OPERATOR(pg_catalog.=) 'PZ041'
+                                          THEN o OPERATOR(pg_catalog.||) '{"name": "Renamed under attack"}'::jsonb ELSE o END)
+                      FROM jsonb_array_elements(d.doc -> 'paediatric_diabetes_units') o)),
+         '2030-04-01')
+  FROM (SELECT npda.organisation_release('2030-04-01') AS doc) d;
+SELECT npda.refresh_kpi_aggregations();
 SELECT * FROM npda.patient_kpi; SELECT * FROM npda.patient_kpi_results; SELECT * FROM npda.submission_error_report;
 SELECT * FROM npda.patient_pseudonymised; SELECT * FROM npda.visit_pseudonymised; SELECT * FROM npda.patient_kpi_pseudonymised;
 -- A reader: the row policies' scope functions, the views, the report.
@@ -187,6 +198,7 @@ SELECT * FROM npda.transfer; SELECT * FROM npda.patient_kpi_score; SELECT * FROM
 SELECT * FROM npda.organisation_employer; SELECT * FROM npda.visit_activity;
 SELECT * FROM npda.patient_kpi_results; SELECT * FROM npda.submission_error_report; SELECT * FROM npda.kpi_quarterly;
 SELECT * FROM npda.submission_annotated_csv(:sub_a);
+SELECT npda.organisation_release('2025-04-01'); SELECT * FROM npda.pdu_hierarchy_at('2025-04-01'); SELECT * FROM npda.pdu_hierarchy;
 SELECT npda._scope_all(), npda._scope_unit('read', 1), npda._scope_submission('read', :sub_a), npda._scope_patient('read', :pa),
        npda._scope_user('read', :sp_reader), npda._user_role(:sp_reader);
 RESET SESSION AUTHORIZATION;
@@ -242,13 +254,14 @@ SELECT is((SELECT count(*)::int FROM npda.visit_activity WHERE activity OPERATOR
 SELECT is(ARRAY(SELECT DISTINCT p.oid::regprocedure::text FROM pg_proc p, aclexplode(p.proacl) a
                  WHERE p.pronamespace = 'npda'::regnamespace AND a.privilege_type = 'EXECUTE'
                    AND a.grantee::regrole::text LIKE 'npda\_%' ORDER BY 1),
-          ARRAY['npda._caller_may_read_pseudonymised()', 'npda._hmac_sha256(bytea,text)', 'npda._is_test_unit(text)',
-                'npda._kpi_pct_passed(text,bigint,bigint)',
+          ARRAY['npda._boundary_geojson(geometry)', 'npda._caller_may_read_pseudonymised()', 'npda._hmac_sha256(bytea,text)', 'npda._is_test_unit(text)',
+                'npda._kpi_pct_passed(text,bigint,bigint)', 'npda._organisation_lists()', 'npda._organisation_objects(date)',
                 'npda._qualifying_admissions(date,date,smallint,date[],date[],smallint[],smallint[])', 'npda._scope_all()',
                 'npda._scope_patient(text,bigint)', 'npda._scope_submission(text,bigint)', 'npda._scope_unit(text,bigint)',
                 'npda._scope_user(text,bigint)', 'npda._user_role(bigint)',
                 'npda.act_as(text)', 'npda.add_user(text,text,text[],name,text,text)', 'npda.audit_quarter(date)',
-                'npda.audit_year(date)', 'npda.nhs_number_is_valid(text)', 'npda.record_activity(text,integer,inet,text)',
+                'npda.audit_year(date)', 'npda.nhs_number_is_valid(text)',
+                'npda.organisation_release(date)', 'npda.pdu_hierarchy_at(date)', 'npda.record_activity(text,integer,inet,text)',
                 'npda.record_login(text,inet,boolean,text)', 'npda.refresh_kpi_aggregations(integer)', 'npda.rescore(integer,date)',
                 'npda.rescore_ended_periods()', 'npda.rotate_pseudonym_secret()', 'npda.submission_annotated_csv(bigint)',
                 'npda.submission_annotated_csv_lines(bigint)', 'npda.submit_csv(text,bytea,integer,text)'],
