@@ -342,10 +342,10 @@ std::string render_svg(const MapSpec &spec) {
     text_element(out, lx, ly + 32, 12, nullptr, "Hover over an area for its name");
     text_element(out, lx, ly + 48, 12, nullptr, "and figure.");
     out += "</g>\n";
-    text_element(
-        out, 20, kHeight - 16, 11, nullptr,
-        "NPDA published figures (small numbers suppressed). Source: Office for National Statistics licensed "
-        "under the Open Government Licence v.3.0. Contains OS data \xC2\xA9 Crown copyright and database right.");
+    text_element(out, 20, kHeight - 30, 11, nullptr, "NPDA published figures (small numbers suppressed).");
+    text_element(out, 20, kHeight - 14, 11, nullptr,
+                 "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+                 "Contains OS data \xC2\xA9 Crown copyright and database right.");
     out += "</svg>\n";
     return out;
 }
