@@ -99,8 +99,8 @@ is "$(grep -c . "$dir/odbc.out")" "$national_rows" "odbc: the national table has
 diff -q "$dir/odbc.out" "$dir/psql.out" >/dev/null
 check $? "odbc: every row and figure equals what psql reads"
 [ $? = 0 ] || diff "$dir/odbc.out" "$dir/psql.out" | head -5 | sed 's/^/#   /'
-echo "SELECT count(*) FROM npda.patient" | odbc >"$dir/odbc-patient.out" 2>&1
-grep -q "permission denied" "$dir/odbc-patient.out"
+echo "SELECT count(*) FROM npda.patient" | odbc -v >"$dir/odbc-patient.out" 2>&1
+grep -qi "permission denied" "$dir/odbc-patient.out"
 check $? "odbc: the analyst cannot read npda.patient"
 
 # ---- Python: psycopg ------------------------------------------------------------
@@ -129,7 +129,8 @@ is "$(ogrinfo -ro -so "$dir/icb.geojson" icb_kpi_$KPI 2>/dev/null | sed -n 's/^F
 is "$(ogrinfo -ro -so "$dir/icb.gpkg" icb_kpi_$KPI 2>/dev/null | sed -n 's/^Feature Count: //p')" "$icbs" \
    "gdal: the GeoPackage has $icbs features (ogrinfo)"
 # The GeoJSON read back by PostGIS: properties as the view has them, every geometry valid.
-got=$(q -d "$DB" -v gj="$(cat "$dir/icb.geojson")" <<'SQL'
+got=$(q -d "$DB" -v file="$dir/icb.geojson" <<'SQL'
+\set gj `cat :'file'`
 SELECT count(*) || ' ' || count(*) FILTER (WHERE ST_IsValid(ST_GeomFromGeoJSON(f->'geometry')))
        || ' ' || count(*) FILTER (WHERE (f->'properties') ?& ARRAY['area_code', 'area_name', 'kpi', 'eligible', 'passed', 'pct_passed'])
        || ' ' || count(*) FILTER (WHERE m.area_code IS NOT NULL AND m.area_name = f->'properties'->>'area_name'
@@ -154,8 +155,12 @@ for code, name, blob in db.execute(f'SELECT area_code, area_name, "{geom_col}" F
     print("%s\t%s" % (code, blob[8 + envelope:].hex()))
 PY
 check $? "gdal: the GeoPackage is a SQLite database with GeoPackage geometries (python3 sqlite3)"
-got=$(awk -F'\t' '{printf "(%s,%s),", "\047" $1 "\047", "\047" $2 "\047"}' "$dir/gpkg.txt" | sed 's/,$//' |
-  { read -r values; q -d "$DB" -c "SELECT count(*) || ' ' || count(*) FILTER (WHERE ST_IsValid(ST_GeomFromWKB(decode(w, 'hex'))) AND ST_Equals(ST_GeomFromWKB(decode(w, 'hex'), 4326), m.geom)) FROM (VALUES $values) v(code, w) JOIN npda.kpi_map m ON m.level = 'integrated_care_board' AND m.kpi = '$KPI' AND m.audit_year = $YEAR AND m.area_code = v.code"; })
+{
+  echo "SELECT count(*) || ' ' || count(*) FILTER (WHERE ST_IsValid(ST_GeomFromWKB(decode(w, 'hex'))) AND ST_Equals(ST_GeomFromWKB(decode(w, 'hex'), 4326), m.geom))"
+  echo "  FROM (VALUES $(awk -F'\t' '{printf "%s(\047%s\047, \047%s\047)", (NR > 1 ? ", " : ""), $1, $2}' "$dir/gpkg.txt")) v(code, w)"
+  echo "  JOIN npda.kpi_map m ON m.level = 'integrated_care_board' AND m.kpi = '$KPI' AND m.audit_year = $YEAR AND m.area_code = v.code;"
+} >"$dir/gpkg.sql"
+got=$(q -d "$DB" -f "$dir/gpkg.sql")
 is "$got" "$icbs $icbs" "gdal: every GeoPackage geometry is valid and equals the area's boundary"
 
 # ---- the SVG map rendered to PNG ---------------------------------------------------

@@ -10,12 +10,15 @@ CREATE FUNCTION pg_temp.file_2021(rows text[]) RETURNS bytea LANGUAGE sql AS $$
 $$;
 
 -- Thirty children at PZ041 (Addenbrooke's, ICB QUE), two at PZ010 (Luton, ICB
--- QHG), none in the other 40 ICBs; NHS numbers are valid ones from a series.
+-- QHG; so QUE, the region's other ICB with data, is suppressed too), thirty at
+-- PZ215 (King's, ICB QKK), none in the other 39 ICBs; NHS numbers are valid
+-- ones from a series.
 CREATE FUNCTION pg_temp.children(pz text, first bigint, n integer) RETURNS text[] LANGUAGE sql AS $$
   SELECT array_agg(format('%s,04/04/2014,CB2 0QQ,1,A,1,01/01/2022,,,,A81001,%s,01/06/2024,140,35,01/06/2024,52,1,01/06/2024', nhs, pz))
     FROM (SELECT nhs FROM generate_series(first, first + 1000) nhs WHERE npda.nhs_number_is_valid(nhs::text) LIMIT n) s
 $$;
 SELECT (npda.submit_csv('PZ041', pg_temp.file_2021(pg_temp.children('PZ041', 4010232000, 30)), 2024, 'que.csv')).patient_count;
+SELECT (npda.submit_csv('PZ215', pg_temp.file_2021(pg_temp.children('PZ215', 4010234000, 30)), 2024, 'qkk.csv')).patient_count;
 SELECT (npda.submit_csv('PZ010', pg_temp.file_2021(pg_temp.children('PZ010', 4010233000, 2)), 2024, 'qhg.csv')).patient_count;
 SELECT npda.refresh_kpi_aggregations(2024) > 0 AS refreshed;
 
@@ -29,13 +32,14 @@ SELECT (SELECT count(*) FROM npda.integrated_care_board_version v
          WHERE v.valid_from <= '2024-04-01' AND (v.valid_to IS NULL OR v.valid_to >= '2024-04-01')) AS icbs_in_force;
 -- The areas with figures, one grey area, the legend and the titles.
 SELECT t::text AS tooltip FROM map, unnest(xpath('//s:path/s:title/text()', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}')) t
- WHERE t::text LIKE '%(QUE)%' OR t::text LIKE '%(QHG)%' OR t::text LIKE '%(QKK)%' ORDER BY 1;
-SELECT unnest(xpath('//s:path[@data-code="QKK"]/@fill', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'))::text AS no_data_fill,
-       unnest(xpath('//s:path[@data-code="QHG"]/@fill', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'))::text AS suppressed_fill
+ WHERE t::text LIKE '%(QUE)%' OR t::text LIKE '%(QHG)%' OR t::text LIKE '%(QKK)%' OR t::text LIKE '%(QYG)%' ORDER BY 1;
+SELECT unnest(xpath('//s:path[@data-code="QYG"]/@fill', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'))::text AS no_data_fill,
+       unnest(xpath('//s:path[@data-code="QHG"]/@fill', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'))::text AS suppressed_fill,
+       unnest(xpath('//s:path[@data-code="QKK"]/@fill', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'))::text AS value_fill
   FROM map;
--- What the published view says of the two ICBs with children.
+-- What the published view says of the three ICBs with children.
 SELECT area_code, eligible, passed, pct_passed, suppressed FROM npda.kpi_results_published
- WHERE level = 'integrated_care_board' AND kpi = '25' AND audit_year = 2024 AND area_code IN ('QUE', 'QHG') ORDER BY 1;
+ WHERE level = 'integrated_care_board' AND kpi = '25' AND audit_year = 2024 AND area_code IN ('QUE', 'QHG', 'QKK') ORDER BY 1;
 SELECT array_length(xpath('//s:g[@id="npda-legend"]/s:rect', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}'), 1) AS legend_swatches,
        array_to_string(xpath('//s:g[@id="npda-legend"]/s:text/text()', xmlparse(document svg), '{{s,http://www.w3.org/2000/svg}}')::text[], ' | ') AS legend
   FROM map;
