@@ -103,3 +103,11 @@ GRANT EXECUTE ON FUNCTION npda._hmac_sha256(bytea, text), npda._caller_may_read_
 GRANT EXECUTE ON FUNCTION npda.act_as(text), npda.record_login(text, inet, boolean, text),
                           npda.record_activity(text, integer, inet, text)
   TO npda_application;
+
+-- Maps as pictures (sql/56_maps.sql): everyone of npda who reads results.
+GRANT EXECUTE ON FUNCTION npda.kpi_map_svg(text, npda.geo_level, integer),
+                          npda._map_areas(npda.geo_level, date),
+                          npda._kpi_map_svg_document(text, text, text, integer, boolean, text[], text[], text[],
+                                                     double precision[], double precision[], double precision[],
+                                                     boolean[], double precision[])
+  TO npda_reader, npda_analyst, npda_application, npda_audit_team;

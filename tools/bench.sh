@@ -24,6 +24,8 @@
 #      npda.kpi_results_published and npda.kpi_results, planning included
 #      (pgbench -M simple and EXPLAIN ANALYZE medians), against the per-read
 #      computation the refresh now stores (target: under 5 ms)
+#   8. maps: npda.kpi_map_svg of the 42 ICBs, time (a session's first call and
+#      the median of five more) and document size
 # Server times come from clock_timestamp() inside one psql session per
 # measurement, so client start-up is excluded; files are read server-side
 # (pg_read_binary_file / COPY FROM file) so no client encoding is measured.
@@ -408,6 +410,22 @@ read -r R[cold_pub_plan] R[cold_pub_exec] <<<"$(cold_median npda.kpi_results_pub
 read -r R[cold_res_plan] R[cold_res_exec] <<<"$(cold_median npda.kpi_results)"
 read -r R[cold_old_plan] R[cold_old_exec] <<<"$(cold_median npda._kpi_results_computed)"
 R[read_rows]=$("${PSQL[@]}" -Atc "SELECT count(*) FROM ($(read_query npda.kpi_results_published)) x")
+echo "== 8. maps: npda.kpi_map_svg, the 42 ICBs, KPI 25 (a fresh session: first call, then 5 more, median)"
+{
+  echo "\\o /dev/null"
+  for i in 0 1 2 3 4 5; do
+    echo "SELECT clock_timestamp() AS t0 \\gset"
+    echo "SELECT length(npda.kpi_map_svg('25', 'integrated_care_board', $YEAR)) AS bytes \\gset"
+    elapsed_sql "map_s_$i"
+  done
+  echo "\\echo RESULT map_bytes :bytes"
+  echo "SELECT count(*) AS n FROM npda._map_areas('integrated_care_board', make_date($YEAR, 4, 1)) \\gset"
+  echo "\\echo RESULT map_areas :n"
+} > "$WORK/map.sql"
+run_sql "$WORK/map.sql"
+R[map_first_ms]=$(awk -v s="${R[map_s_0]}" 'BEGIN { printf "%.1f", s * 1000 }')
+R[map_ms]=$(printf '%s\n' "${R[map_s_1]}" "${R[map_s_2]}" "${R[map_s_3]}" "${R[map_s_4]}" "${R[map_s_5]}" | sort -g | sed -n 3p |
+  awk '{ printf "%.1f", $1 * 1000 }')
 
 # ---- report ----
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
@@ -476,3 +494,9 @@ printf '   %8s  %8s  %6s  %s\n' "exec ms" "plan ms" "calls" "statement (nested s
 while IFS=$'\t' read -r ex pl calls query; do
   printf '   %8s  %8s  %6s  %s\n' "$ex" "$pl" "$calls" "$query"
 done <<<"$EDIT_PROFILE"
+echo
+echo "Maps (npda.kpi_map_svg, ${R[map_areas]} ICBs, KPI 25, one session):"
+row "measure" "npda" "" "" "target" "met"
+row "kpi_map_svg, median of 5 calls (ms)" "${R[map_ms]}" "" "" "< 200 ms" "$(awk -v v="${R[map_ms]}" 'BEGIN { print (v < 200) ? "yes" : "NO" }')"
+row "  the session's first call (ms; PROJ set-up)" "${R[map_first_ms]}" "" "" "< 200 ms" "$(awk -v v="${R[map_first_ms]}" 'BEGIN { print (v < 200) ? "yes" : "NO" }')"
+row "  document size (bytes)" "${R[map_bytes]}" "" "" "< 500 KB" "$(awk -v v="${R[map_bytes]}" 'BEGIN { print (v < 500 * 1024) ? "yes" : "NO" }')"

@@ -18,3 +18,4 @@ for part in tools/demo/[0-9][0-9]_*.sh; do
   bash "$part"
 done
 psql -X -v ON_ERROR_STOP=1 -P pager=off -f tools/demo/demo.sql
+bash tools/demo/maps.sh

@@ -6,7 +6,8 @@
 # npda_cluster_start     starts a throwaway PostgreSQL 15 cluster as the postgres
 #                        user in a directory of its own (not in the checkout,
 #                        which may sit under /root where postgres cannot reach),
-#                        with pg_cron preloaded; exports PGHOST/PGPORT/PGUSER
+#                        with pg_cron preloaded, listening on its socket and on
+#                        127.0.0.1 (same port); exports PGHOST/PGPORT/PGUSER
 # npda_cluster_stop      stops it and removes its directory
 set -euo pipefail
 
@@ -27,7 +28,8 @@ esac
 
 NPDA_PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-15-postgis-3 postgresql-15-postgis-3-scripts
   postgresql-15-cron postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl pgbouncer
-  make g++ cmake libgtest-dev clang-14 libclang-rt-14-dev)
+  make g++ cmake libgtest-dev clang-14 libclang-rt-14-dev
+  odbc-postgresql unixodbc python3-psycopg gdal-bin librsvg2-bin)   # the clients of test/clients
 
 npda_install_packages() {
   local missing=()
@@ -72,7 +74,7 @@ npda_cluster_start() {
   runuser -u postgres -- "$PGBIN/initdb" -D "$NPDA_CLUSTER_DIR/data" --auth=trust -U postgres \
     --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   cat >> "$NPDA_CLUSTER_DIR/data/postgresql.conf" <<CONF
-listen_addresses = ''
+listen_addresses = '127.0.0.1'   # TCP for the clients of test/clients (ODBC, GDAL, Python)
 port = $NPDA_PORT
 unix_socket_directories = '$NPDA_CLUSTER_DIR'
 shared_preload_libraries = 'pg_cron'

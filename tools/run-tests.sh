@@ -10,6 +10,9 @@
 #      fresh install) and pg_dump/pg_restore (test/upgrade/run.sh)
 #   6. pgTAP files in test/pgtap (pg_prove)
 #   7. npda.act_as through PgBouncer in transaction pooling mode (test/pgbouncer/run.sh)
+#   8. the clients analysts use, over TCP as an analyst: ODBC (isql), Python (psycopg),
+#      GDAL (ogr2ogr to GeoJSON and GeoPackage), the SVG map rendered by rsvg-convert
+#      (test/clients/run.sh)
 #   and, before the cluster starts, the repository checks in test/repo (TAP scripts, one
 #   suite each): one SQL definition per object (sql_layout), no path outside the
 #   repository (no_outside_paths), citations of docs/ and KPI ids resolve (doc_citations)
@@ -141,6 +144,14 @@ f=$(grep -cE '^not ok [0-9]+' "$LOGDIR/pgbouncer.log" || true)
 [ "$p" -gt 0 ] || f=$((f + 1))
 record "pgbouncer" "$p" "$f"
 [ "$f" -eq 0 ] || grep -vE '^ok ' "$LOGDIR/pgbouncer.log" | head -30
+
+echo "== clients analysts use: ODBC, Python, GDAL, the SVG map as PNG (test/clients/run.sh)"
+bash test/clients/run.sh >"$LOGDIR/clients.log" 2>&1 || true
+p=$(grep -cE '^ok [0-9]+' "$LOGDIR/clients.log" || true)
+f=$(grep -cE '^not ok [0-9]+' "$LOGDIR/clients.log" || true)
+[ "$p" -gt 0 ] || f=$((f + 1))
+record "clients" "$p" "$f"
+[ "$f" -eq 0 ] || grep -vE '^ok ' "$LOGDIR/clients.log" | head -30
 
 if [ "$FAILED" -ne 0 ]; then
   echo "== failing suites: ${FAILED_SUITES[*]} (logs in $LOGDIR; server log follows)"

@@ -46,6 +46,9 @@ inline constexpr const char *kTruncateRefused = "NP208";   // TRUNCATE of patien
 inline constexpr const char *kUnsuitableDbRole = "NP209";  // add_user: db_role missing or unsuitable
 // NP3xx: organisation releases, NP301-NP306, raised in SQL by
 // npda.apply_organisation_release (sql/25_organisation_releases.sql, docs/error-codes.md).
+// NP45x: published maps (npda.kpi_map_svg, src/core/map/svg_map.hpp).
+inline constexpr const char *kMapLevel = "NP450";    // a level that has no boundaries to draw
+inline constexpr const char *kUnknownKpi = "NP451";  // a KPI code that is not in npda.kpi
 // NP9xx: internal errors (a bug: please report).
 inline constexpr const char *kInternal = "NP900";          // a C++ exception that is not npda::Error
 inline constexpr const char *kUnknownException = "NP901";  // catch (...)

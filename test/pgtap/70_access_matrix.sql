@@ -451,7 +451,7 @@ SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_langua
                               '_set_acting_user', '_hmac_sha256', '_strong_random_bytes', '_scope_all', '_scope_unit',
                               '_scope_submission', '_scope_patient', '_scope_user', '_scope_caller',
                               '_lock_period_exclusive', '_lock_refresh', '_lock_login', '_kpi_pct_passed',
-                              '_qualifying_admissions', '_is_test_unit'))$$,
+                              '_qualifying_admissions', '_is_test_unit', '_kpi_map_svg_document'))$$,
                 'every function pins search_path, but the C ones that look no name up');
 SELECT is_empty($$SELECT r FROM unnest(ARRAY['npda_audit_team', 'npda_coordinator', 'npda_editor', 'npda_reader',
                                               'npda_analyst', 'npda_application']) AS r

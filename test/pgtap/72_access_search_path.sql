@@ -177,6 +177,7 @@ DELETE FROM npda.organisation_employer WHERE npda_user_id OPERATOR(pg_catalog.=)
 UPDATE npda.npda_user SET is_active = false WHERE id OPERATOR(pg_catalog.=) :later;
 SELECT npda.rotate_pseudonym_secret();
 SELECT * FROM npda.kpi_results; SELECT * FROM npda.kpi_map; SELECT * FROM npda.kpi_quarterly; SELECT * FROM npda.pdu_hierarchy;
+SELECT npda.kpi_map_svg('25', 'integrated_care_board', 2025);
 -- Organisation releases: export, the hierarchy on a date, and a release that
 -- renames a unit (validation, versions, the marking of periods for refresh).
 SELECT * FROM npda.pdu_hierarchy_at('2025-04-01');
@@ -224,6 +225,7 @@ SET search_path = public, pg_catalog;
 SELECT * FROM npda.patient_pseudonymised; SELECT * FROM npda.visit_pseudonymised; SELECT * FROM npda.patient_kpi_pseudonymised;
 SELECT * FROM npda.kpi_results;
 SELECT * FROM npda.kpi_results_published; SELECT * FROM npda.kpi_report(2025, 'integrated_care_board');
+SELECT npda.kpi_map_svg('25', 'country', 2025);
 RESET SESSION AUTHORIZATION;
 -- The audit team: re-scores, roll-ups, the secret.
 SET SESSION AUTHORIZATION npda_tap_sp_team;
@@ -257,12 +259,14 @@ SELECT is(ARRAY(SELECT DISTINCT p.oid::regprocedure::text FROM pg_proc p, aclexp
                  WHERE p.pronamespace = 'npda'::regnamespace AND a.privilege_type = 'EXECUTE'
                    AND a.grantee::regrole::text LIKE 'npda\_%' ORDER BY 1),
           ARRAY['npda._boundary_geojson(geometry)', 'npda._caller_may_read_pseudonymised()', 'npda._caller_reads_published()', 'npda._hmac_sha256(bytea,text)', 'npda._is_test_unit(text)',
-                'npda._kpi_pct_passed(text,bigint,bigint)', 'npda._organisation_lists()', 'npda._organisation_objects(date)',
+                'npda._kpi_map_svg_document(text,text,text,integer,boolean,text[],text[],text[],double precision[],double precision[],double precision[],boolean[],double precision[])',
+                'npda._kpi_pct_passed(text,bigint,bigint)', 'npda._map_areas(npda.geo_level,date)', 'npda._organisation_lists()', 'npda._organisation_objects(date)',
                 'npda._qualifying_admissions(date,date,smallint,date[],date[],smallint[],smallint[])', 'npda._scope_all()',
                 'npda._scope_patient(text,bigint)', 'npda._scope_submission(text,bigint)', 'npda._scope_unit(text,bigint)',
                 'npda._scope_user(text,bigint)', 'npda._user_role(bigint)',
                 'npda.act_as(text)', 'npda.add_user(text,text,text[],name,text,text)', 'npda.audit_quarter(date)',
-                'npda.audit_year(date)', 'npda.kpi_report(integer,npda.geo_level)', 'npda.nhs_number_is_valid(text)',
+                'npda.audit_year(date)', 'npda.kpi_map_svg(text,npda.geo_level,integer)', 'npda.kpi_report(integer,npda.geo_level)',
+                'npda.nhs_number_is_valid(text)',
                 'npda.organisation_release(date)', 'npda.pdu_hierarchy_at(date)', 'npda.record_activity(text,integer,inet,text)',
                 'npda.record_login(text,inet,boolean,text)', 'npda.refresh_kpi_aggregations(integer)', 'npda.rescore(integer,date)',
                 'npda.rescore_ended_periods()', 'npda.rotate_pseudonym_secret()', 'npda.submission_annotated_csv(bigint)',
