@@ -120,7 +120,7 @@ memory_step() {
     local mb bound
     mb=$(awk -v b="$2" 'BEGIN { printf "%.1f", b / 1048576 }')
     bound=$(awk -v b="$2" 'BEGIN { printf "%.0f", 4 * b / 1048576 + 64 }')
-    MEM_ROWS+=("$(printf '| %-36s | %8s | %9s | %9s | %-6s | %8s |' "$1" "$mb" "$(awk -v k="$3" 'BEGIN { printf "%.0f", k / 1024 }')" \
+    MEM_ROWS+=("$(printf '| %-46s | %8s | %9s | %9s | %-6s | %8s |' "$1" "$mb" "$(awk -v k="$3" 'BEGIN { printf "%.0f", k / 1024 }')" \
       "$bound" "$(awk -v h="$3" -v b="$bound" 'BEGIN { print (h / 1024 <= b) ? "yes" : "NO" }')" "$4")")
   }
   for i in 0 1 2; do
@@ -156,8 +156,8 @@ memory_step() {
 memory_report() {
   echo
   echo "Memory bounded by the file (each call in a fresh session; VmHWM of its backend; bound = 4 x file + 64 MB):"
-  printf '| %-36s | %8s | %9s | %9s | %-6s | %8s |\n' "call" "file MB" "VmHWM MB" "bound MB" "within" "time s"
-  printf '| %-36s | %8s | %9s | %9s | %-6s | %8s |\n' "------------------------------------" "--------" "---------" "---------" "------" "--------"
+  printf '| %-46s | %8s | %9s | %9s | %-6s | %8s |\n' "call" "file MB" "VmHWM MB" "bound MB" "within" "time s"
+  printf '| %-46s | %8s | %9s | %9s | %-6s | %8s |\n' "----------------------------------------------" "--------" "---------" "---------" "------" "--------"
   printf '%s\n' "${MEM_ROWS[@]}"
 }
 if [ "${NPDA_BENCH_ONLY:-}" = memory ]; then

@@ -74,7 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     std::string file;
     for (std::size_t c = 0; c < cols.size(); ++c) {
         if (c) file += ',';
-        file += cols[c].heading;
+        append_csv(file, std::string(cols[c].heading));
     }
     file += "\r\n";
     const int rows = in.ConsumeIntegralInRange<int>(1, 6);
