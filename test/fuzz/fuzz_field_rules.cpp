@@ -7,8 +7,8 @@
 // Invariants: no exception but npda::Error (a structural rejection, e.g. a
 // second PDU code), every row is one visit of one child, findings are sorted,
 // carry known codes and keep at most the allowed characters of their value,
-// and reading the children one row-batch at a time gives exactly what
-// read_submission gives.
+// and reading the children one row-batch at a time, their rows read again,
+// gives exactly what read_submission gives (which keeps a small file's rows).
 //
 //   make fuzz   (docs/fuzzing.md), or build-fuzz/fuzz_field_rules -max_total_time=60 test/fuzz/corpus/fuzz_field_rules
 #include <fuzzer/FuzzedDataProvider.h>
@@ -103,7 +103,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             if (!npda::find_error_code(e.code)) std::abort();
             if (npda::utf8_length(e.value) > ctx.limits.value_chars + 1) std::abort();
         }
-        // One row per batch: the same children, visits and findings.
+        // Rows read again (as in a big file), one row per batch: the same
+        // children, visits and findings.
+        ctx.keep_rows = 0;
         npda::SubmissionReader reader(file, ctx);
         std::vector<npda::PatientRecord> batch;
         std::size_t child = 0;

@@ -436,7 +436,10 @@ struct SubmissionReader::Impl {
     std::vector<std::size_t> child_start;
     std::vector<int> child_rows;
     std::size_t next_child = 0;
-    bool errors_taken = false;
+    // The rows' values from the first pass, while the file has at most
+    // ctx.keep_rows data rows (empty otherwise); indexed like row_offset.
+    std::vector<RowData> kept;
+    bool keeping = true;
 };
 
 SubmissionReader::SubmissionReader(std::string_view file_bytes, const SubmissionContext &ctx)
@@ -480,12 +483,18 @@ SubmissionReader::SubmissionReader(std::string_view file_bytes, const Submission
         // The row's findings are made now, in file order; its values are
         // read again when its child is built (next_batch).
         RowData rd = detail::read_row(st, row);
-        const auto [it, inserted] = index.emplace(std::move(rd.identifier), static_cast<int>(child_size.size()));
+        const auto [it, inserted] = index.emplace(rd.identifier, static_cast<int>(child_size.size()));
         if (inserted) child_size.push_back(0);
         ++child_size[static_cast<std::size_t>(it->second)];
         row_child.push_back(it->second);
         m.row_offset.push_back(row.begin_offset);
         m.row_number.push_back(row.record_number);
+        if (m.keeping && m.kept.size() < m.ctx.keep_rows) {
+            m.kept.push_back(std::move(rd));
+        } else if (m.keeping) {
+            m.keeping = false;
+            m.kept = {};
+        }
     }
     if (m.data_rows == 0)
         throw Error(sqlstate::kEmptyFile, "file has no data rows",
@@ -519,14 +528,19 @@ bool SubmissionReader::next_batch(std::vector<PatientRecord> &out, std::size_t m
     // The children of this batch: at least one, and as many more as fit.
     std::size_t end = m.next_child + 1;
     while (end < children && m.child_start[end + 1] - m.child_start[m.next_child] <= max_rows) ++end;
-    // Read their rows again, without reporting (pass 1 did).
+    // Their rows' values: kept from the first pass, or read again without
+    // reporting (the first pass did).
     st.rows.clear();
     st.rows.reserve(m.child_start[end] - m.child_start[m.next_child]);
     st.errors.set_muted(true);
     CsvRow row;
     for (std::size_t k = m.child_start[m.next_child]; k < m.child_start[end]; ++k) {
-        if ((k & 4095) == 0) st.ctx.interrupt();
         const std::size_t r = static_cast<std::size_t>(m.child_rows[k]);
+        if (m.keeping) {
+            st.rows.push_back(std::move(m.kept[r]));
+            continue;
+        }
+        if ((k & 4095) == 0) st.ctx.interrupt();
         CsvParser parser(st.text, m.row_number[r], m.row_offset[r]);
         parser.next(row);
         st.rows.push_back(detail::read_row(st, row));

@@ -38,6 +38,10 @@ struct SubmissionContext {
     Date today = 0;                            // "not in the future", two-digit years and age checks use this
     InterruptHook interrupt;                   // called every 4096 rows; it may throw npda::Interrupted
     FindingLimits limits;                      // caps on the findings recorded
+    // A file of at most this many data rows keeps every row's values from the
+    // first pass (about 0.8 kB a row) instead of reading the rows again to
+    // build the children (SubmissionReader); the usual unit's file does.
+    std::size_t keep_rows = 16384;
 };
 
 struct ParsedSubmission {
@@ -54,8 +58,9 @@ struct ParsedSubmission {
 // every cell and row finding in file order but keeping only where each row
 // starts and whose child it is. next_batch then builds the children a batch
 // at a time, in order of first appearance, reading their rows again (findings
-// muted) and making the child-level findings. The findings, the children and
-// their order are exactly read_submission's.
+// muted) and making the child-level findings; a small file (ctx.keep_rows)
+// keeps its rows' values from the first pass instead. The findings, the
+// children and their order are exactly read_submission's.
 class SubmissionReader {
 public:
     // Throws as read_submission does for a structural problem.
