@@ -10,7 +10,6 @@ extern "C" {
 
 #include "access/detoast.h"
 #include "access/htup_details.h"
-#include "access/toast_internals.h"
 #include "access/xact.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"

@@ -146,29 +146,6 @@ void retire_previous(const Target &t) {
                 {{INT8OID, Int64GetDatum(t.pdu_id)}, {INT8OID, Int64GetDatum(t.period_id)}});
 }
 
-// The file as npda.submission.csv will store it. A big file is compressed
-// here, with the column's method, exactly as the toaster would compress it:
-// given the plain bytes, the INSERT would copy the whole file into the new row
-// (and into the statement trigger's transition table) before compressing it,
-// costing two more copies of the file in memory; given the compressed value,
-// those copies are of the compressed size. A small file, or a column not
-// stored compressed, is left to the toaster as before.
-constexpr std::int64_t kCompressAbove = 1024 * 1024;
-
-Datum stored_file(Datum plain, std::int64_t size) {
-    if (size <= kCompressAbove) return plain;
-    spi_execute("SELECT a.attcompression, a.attstorage FROM pg_catalog.pg_attribute a "
-                "WHERE a.attrelid OPERATOR(pg_catalog.=) 'npda.submission'::pg_catalog.regclass "
-                "AND a.attname OPERATOR(pg_catalog.=) 'csv'",
-                {}, true);
-    bool isnull = false;
-    const char method = DatumGetChar(npda::pg::spi_value(0, 1, isnull));
-    const char storage = DatumGetChar(npda::pg::spi_value(0, 2, isnull));
-    if (storage != TYPSTORAGE_EXTENDED && storage != TYPSTORAGE_MAIN) return plain;
-    const Datum compressed = npda::pg::call([&]() { return toast_compress_datum(plain, method); });
-    return DatumGetPointer(compressed) ? compressed : plain;
-}
-
 std::vector<std::int64_t> allocate_ids(const char *sequence, std::size_t n) {
     std::vector<std::int64_t> ids;
     ids.reserve(n);
@@ -355,20 +332,18 @@ Datum submit_csv(FunctionCallInfo fcinfo, Caller caller) {
     std::optional<npda::pg::BulkLoadScope> bulk(std::in_place);
     retire_previous(target);
 
-    // error_count is known once every child is built: 0 here, set below. The
-    // digest is of the plain bytes ($5), the stored file may be compressed ($9).
+    // error_count is known once every child is built: 0 here, set below.
     // submitted_by: the person an application acts for (npda.act_as), else
     // the session user (npda._caller_label(); the column's default before 1.2).
-    const Datum stored = stored_file(csv_datum, file_bytes);
     spi_execute(
         caller == Caller::access_model
             ? "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
               "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count, submitted_by) "
-              "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $9, true, $6, $7, $8, 0, "
+              "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, 0, "
               "npda._caller_label()) RETURNING id"
             : "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
               "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count) "
-              "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $9, true, $6, $7, $8, 0) "
+              "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, 0) "
               "RETURNING id",
         {{INT8OID, Int64GetDatum(target.pdu_id)},
          {INT8OID, Int64GetDatum(target.period_id)},
@@ -377,10 +352,8 @@ Datum submit_csv(FunctionCallInfo fcinfo, Caller caller) {
          {BYTEAOID, csv_datum},
          {INT4OID, Int32GetDatum(reader.data_rows())},
          {INT4OID, Int32GetDatum(static_cast<int32>(reader.patient_count()))},
-         {INT4OID, Int32GetDatum(reader.data_rows())},  // every data row is one visit
-         {BYTEAOID, stored}});
+         {INT4OID, Int32GetDatum(reader.data_rows())}});  // every data row is one visit
     const std::int64_t submission_id = npda::pg::spi_int64(0, 1);
-    if (stored != csv_datum) npda::pg::call([&]() { pfree(DatumGetPointer(stored)); });
 
     // Second pass: build, write and score the children a batch at a time.
     // What PostgreSQL allocates for a batch (arrays, SPI results) lives in a
