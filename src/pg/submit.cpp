@@ -356,8 +356,11 @@ Datum submit_csv(FunctionCallInfo fcinfo, Caller caller) {
     const std::int64_t submission_id = npda::pg::spi_int64(0, 1);
 
     // Second pass: build, write and score the children a batch at a time.
-    // What PostgreSQL allocates for a batch (arrays, SPI results) lives in a
-    // context of its own, emptied after the batch.
+    // The batch's rows and scores are built in contexts deleted after each
+    // statement (CompositeRows, store_scores); the rest is switched into a
+    // batch context emptied after the batch (SPI returns to its procedure
+    // context after each call, so small arrays built after one, such as the
+    // transfers', stay there until SPI_finish: a few bytes a child).
     npda::pg::CompositeRows<npda::PatientRecord> patient_table("npda.patient", npda::patient_columns(),
                                                                {"id", "submission_id", "first_row_number", "is_valid"});
     npda::pg::CompositeRows<npda::VisitRecord> visit_table("npda.visit", npda::visit_columns(),
