@@ -335,24 +335,28 @@ Datum submit_csv(FunctionCallInfo fcinfo, Caller caller) {
     // error_count is known once every child is built: 0 here, set below.
     // submitted_by: the person an application acts for (npda.act_as), else
     // the session user (npda._caller_label(); the column's default before 1.2).
-    spi_execute(
-        caller == Caller::access_model
-            ? "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
-              "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count, submitted_by) "
-              "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, 0, "
-              "npda._caller_label()) RETURNING id"
-            : "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
-              "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count) "
-              "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, 0) "
-              "RETURNING id",
-        {{INT8OID, Int64GetDatum(target.pdu_id)},
-         {INT8OID, Int64GetDatum(target.period_id)},
-         {INT2OID, Int16GetDatum(static_cast<int16>(target.dataset))},
-         {TEXTOID, file_name ? text_datum(*file_name) : (Datum)0, !file_name},
-         {BYTEAOID, csv_datum},
-         {INT4OID, Int32GetDatum(reader.data_rows())},
-         {INT4OID, Int32GetDatum(static_cast<int32>(reader.patient_count()))},
-         {INT4OID, Int32GetDatum(reader.data_rows())}});  // every data row is one visit
+    // A kept (generic) plan, not spi_execute: with the parameters as constants
+    // the planner would fold the file into the plan, one more copy of it for
+    // each of its two uses.
+    static npda::pg::KeptPlan insert_as_caller(
+        "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
+        "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count, submitted_by) "
+        "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, 0, "
+        "npda._caller_label()) RETURNING id");
+    static npda::pg::KeptPlan insert_as_user(
+        "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
+        "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count) "
+        "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, 0) "
+        "RETURNING id");
+    npda::pg::spi_execute_plan(caller == Caller::access_model ? insert_as_caller : insert_as_user,
+                               {{INT8OID, Int64GetDatum(target.pdu_id)},
+                                {INT8OID, Int64GetDatum(target.period_id)},
+                                {INT2OID, Int16GetDatum(static_cast<int16>(target.dataset))},
+                                {TEXTOID, file_name ? text_datum(*file_name) : (Datum)0, !file_name},
+                                {BYTEAOID, csv_datum},
+                                {INT4OID, Int32GetDatum(reader.data_rows())},
+                                {INT4OID, Int32GetDatum(static_cast<int32>(reader.patient_count()))},
+                                {INT4OID, Int32GetDatum(reader.data_rows())}});  // every data row is one visit
     const std::int64_t submission_id = npda::pg::spi_int64(0, 1);
 
     // Second pass: build, write and score the children a batch at a time.
