@@ -2,7 +2,10 @@
 #   make demo   create the extension in a throwaway cluster and show it working
 #   make test   every test: C++ unit (plain and sanitized), fuzz, repository checks,
 #               pg_regress, isolation, upgrade and dump/restore, pgTAP
-#   make bench  the performance benchmarks (docs/benchmarks.md)
+#   make bench  the performance benchmarks (docs/benchmarks.md); make bench-memory
+#               runs only its memory step
+#   make fuzz   every libFuzzer harness for a while, keeping new corpus entries
+#               (docs/fuzzing.md)
 # They install what they need (Debian packages, the extension) and start and
 # stop their own PostgreSQL cluster; see tools/npda-env.sh.
 #
@@ -62,7 +65,7 @@ NPDA_PG_MAJORS = 15
 NPDA_PG_VERSION := $(shell $(PG_CONFIG) --version 2>/dev/null)
 NPDA_PG_MAJOR := $(shell echo '$(NPDA_PG_VERSION)' | sed -n 's/^PostgreSQL \([0-9][0-9]*\).*/\1/p')
 PGXS := $(wildcard $(shell $(PG_CONFIG) --pgxs 2>/dev/null))
-NPDA_OTHER_GOALS := $(filter-out demo test bench,$(or $(MAKECMDGOALS),all))
+NPDA_OTHER_GOALS := $(filter-out demo test bench bench-memory fuzz,$(or $(MAKECMDGOALS),all))
 ifneq ($(and $(PGXS),$(filter $(NPDA_PG_MAJORS),$(NPDA_PG_MAJOR))),)
 include $(PGXS)
 else ifeq ($(NPDA_OTHER_GOALS),)
@@ -85,10 +88,14 @@ sql-scripts.stamp: $(SQL_SOURCES)
 	touch $@
 EXTRA_CLEAN += sql-scripts.stamp
 
-.PHONY: demo test bench unit-tests
+.PHONY: demo test bench bench-memory fuzz unit-tests
 demo:
 	@bash tools/demo.sh
 test:
 	@bash tools/run-tests.sh
 bench:
 	@bash tools/bench.sh
+bench-memory:
+	@NPDA_BENCH_ONLY=memory bash tools/bench.sh
+fuzz:
+	@bash tools/fuzz.sh

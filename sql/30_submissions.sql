@@ -242,18 +242,8 @@ COMMENT ON COLUMN npda.submission_error_report.code IS 'Stable rule name (docs/e
 COMMENT ON COLUMN npda.submission_error_report.message IS 'What is wrong and what was expected.';
 CREATE OR REPLACE FUNCTION npda.submission_annotated_csv_lines(submission_id bigint)
   RETURNS TABLE (row_number integer, line text)
-  LANGUAGE sql STABLE STRICT
-  SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT a.row_number,
-           concat_ws(',',
-             CASE WHEN a.row_number = 1 THEN 'NPDA findings'
-                  ELSE '"' || replace(coalesce(a.errors, ''), '"', '""') || '"' END,
-             (SELECT string_agg(CASE WHEN f ~ '[",\r\n]' THEN '"' || replace(f, '"', '""') || '"' ELSE f END, ','
-                                ORDER BY i)
-                FROM unnest(a.fields) WITH ORDINALITY AS u(f, i)))
-      FROM npda.submission_annotated_csv(submission_id) AS a
-     ORDER BY a.row_number;
-  END;
+  AS 'MODULE_PATHNAME', 'submission_annotated_csv_lines'
+  LANGUAGE C STABLE STRICT
+  SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION npda.submission_annotated_csv_lines(bigint) IS
-  'The annotated data quality report as CSV text, one line per record of the submitted file: a first column "NPDA findings" holding each row''s findings, then the row as submitted (UTF-8, quoted where needed). Save it with \copy (SELECT line FROM npda.submission_annotated_csv_lines(id) ORDER BY row_number) TO ''report.csv''.';
+  'The annotated data quality report as CSV text, one line per record of the submitted file, in file order: a first column "NPDA findings" holding each row''s findings (always quoted), then the row as submitted (UTF-8, a field quoted when it holds a quote, comma or line break). Save it with \copy (SELECT line FROM npda.submission_annotated_csv_lines(id) ORDER BY row_number) TO ''report.csv''.';

@@ -26,6 +26,12 @@
 #      computation the refresh now stores (target: under 5 ms)
 #   8. maps: npda.kpi_map_svg of the 42 ICBs, time (a session's first call and
 #      the median of five more) and document size
+#   9. memory bounded by the file: single files of ~10, ~60 and ~200 MB through
+#      npda.submit_csv, each in a fresh session, and the annotated CSV of the
+#      ~200 MB submission (npda.submission_annotated_csv and _lines, each in a
+#      fresh session): the backend's peak memory (VmHWM) against the bound
+#      4 x file size + 64 MB. Printed, never failing.
+#      NPDA_BENCH_ONLY=memory (or make bench-memory) runs this step alone.
 # Server times come from clock_timestamp() inside one psql session per
 # measurement, so client start-up is excluded; files are read server-side
 # (pg_read_binary_file / COPY FROM file) so no client encoding is measured.
@@ -33,7 +39,8 @@
 #
 # Environment: NPDA_CLUSTER_DIR, NPDA_PORT (tools/npda-env.sh), and
 # NPDA_BENCH_CHILDREN (default 40000), NPDA_BENCH_VISITS (default 10),
-# NPDA_BENCH_SEED (default 42), NPDA_BENCH_EDITS (default 1000).
+# NPDA_BENCH_SEED (default 42), NPDA_BENCH_EDITS (default 1000),
+# NPDA_BENCH_ONLY (memory: step 9 alone).
 source "$(dirname "$0")/npda-env.sh"
 cd "$NPDA_ROOT"
 
@@ -101,6 +108,69 @@ submit_sql() { # year file...: one statement per file, autocommit
     echo "SELECT 1 FROM npda.submit_csv('${name%%_*}', pg_catalog.pg_read_binary_file('$f'), $year, '$name');"
   done
 }
+
+# Step 9, the memory test: a function so that NPDA_BENCH_ONLY=memory can run
+# it alone. Fills MEM_ROWS (printed by memory_report).
+MEM_YEAR=2023      # a closed period of its own (superuser may submit), so no other step's data moves
+MEM_ROWS=()
+memory_step() {
+  echo "== 9. memory: files of ~10, ~60 and ~200 MB, each submitted in a fresh session"
+  mkdir -p "$WORK/mem"
+  local sizes=(6500 40000 130000) pdus=(PZ010 PZ011 PZ012) i f kb mb bound hwm secs sid
+  for i in 0 1 2; do
+    $GEN --today "$TODAY" --seed "$SEED" --audit-year $MEM_YEAR --template 2021 --pdus "${pdus[$i]}" \
+      --children-per-pdu "${sizes[$i]}" --visits-per-child "$VISITS" --move-rate 0 --out "$WORK/mem" --quiet
+  done
+  chmod 644 "$WORK"/mem/*.csv
+  mem_row() { # label file_bytes hwm_kb secs
+    local mb bound
+    mb=$(awk -v b="$2" 'BEGIN { printf "%.1f", b / 1048576 }')
+    bound=$(awk -v b="$2" 'BEGIN { printf "%.0f", 4 * b / 1048576 + 64 }')
+    MEM_ROWS+=("$(printf '| %-46s | %8s | %9s | %9s | %-6s | %8s |' "$1" "$mb" "$(awk -v k="$3" 'BEGIN { printf "%.0f", k / 1024 }')" \
+      "$bound" "$(awk -v h="$3" -v b="$bound" 'BEGIN { print (h / 1024 <= b) ? "yes" : "NO" }')" "$4")")
+  }
+  for i in 0 1 2; do
+    f="$WORK/mem/${pdus[$i]}_$MEM_YEAR.csv"
+    {
+      echo "\\o /dev/null"
+      echo "SET npda.max_file_size = '1GB';"
+      echo "SELECT clock_timestamp() AS t0 \\gset"
+      submit_sql $MEM_YEAR "$f"
+      elapsed_sql "mem_s_$i"
+      hwm_sql "mem_hwm_kb_$i"
+    } > "$WORK/mem_$i.sql"
+    run_sql "$WORK/mem_$i.sql"
+    mem_row "npda.submit_csv, $(wc -l < "$f") lines" "$(stat -c %s "$f")" "${R[mem_hwm_kb_$i]}" "${R[mem_s_$i]}"
+  done
+  sid=$("${PSQL[@]}" -At -c "SELECT id FROM npda.submission WHERE is_active AND file_name = '${pdus[2]}_$MEM_YEAR.csv'")
+  for fn in submission_annotated_csv submission_annotated_csv_lines; do
+    {
+      echo "\\o /dev/null"
+      echo "SELECT clock_timestamp() AS t0 \\gset"
+      if [ $fn = submission_annotated_csv ]; then
+        echo "SELECT count(*), sum(pg_catalog.cardinality(fields)) FROM npda.$fn($sid);"
+      else
+        echo "SELECT count(*), sum(pg_catalog.length(line)) FROM npda.$fn($sid);"
+      fi
+      elapsed_sql "mem_s_$fn"
+      hwm_sql "mem_hwm_kb_$fn"
+    } > "$WORK/mem_$fn.sql"
+    run_sql "$WORK/mem_$fn.sql"
+    mem_row "npda.$fn, ~200 MB" "$(stat -c %s "$WORK/mem/${pdus[2]}_$MEM_YEAR.csv")" "${R[mem_hwm_kb_$fn]}" "${R[mem_s_$fn]}"
+  done
+}
+memory_report() {
+  echo
+  echo "Memory bounded by the file (each call in a fresh session; VmHWM of its backend; bound = 4 x file + 64 MB):"
+  printf '| %-46s | %8s | %9s | %9s | %-6s | %8s |\n' "call" "file MB" "VmHWM MB" "bound MB" "within" "time s"
+  printf '| %-46s | %8s | %9s | %9s | %-6s | %8s |\n' "----------------------------------------------" "--------" "---------" "---------" "------" "--------"
+  printf '%s\n' "${MEM_ROWS[@]}"
+}
+if [ "${NPDA_BENCH_ONLY:-}" = memory ]; then
+  memory_step
+  memory_report
+  exit 0
+fi
 
 echo "== generating the national data set"
 mkdir -p "$WORK/national" "$WORK/lin" "$WORK/reader"
@@ -500,3 +570,6 @@ row "measure" "npda" "" "" "target" "met"
 row "kpi_map_svg, median of 5 calls (ms)" "${R[map_ms]}" "" "" "< 200 ms" "$(awk -v v="${R[map_ms]}" 'BEGIN { print (v < 200) ? "yes" : "NO" }')"
 row "  the session's first call (ms; PROJ set-up)" "${R[map_first_ms]}" "" "" "< 200 ms" "$(awk -v v="${R[map_first_ms]}" 'BEGIN { print (v < 200) ? "yes" : "NO" }')"
 row "  document size (bytes)" "${R[map_bytes]}" "" "" "< 500 KB" "$(awk -v v="${R[map_bytes]}" 'BEGIN { print (v < 500 * 1024) ? "yes" : "NO" }')"
+
+memory_step
+memory_report

@@ -67,9 +67,10 @@ if ls test/fuzz/*.cpp >/dev/null 2>&1; then
      cmake --build build-fuzz -j2 --target $(for f in test/fuzz/*.cpp; do basename "$f" .cpp; done) >>"$LOGDIR/fuzz-build.log" 2>&1; then
     for src in test/fuzz/*.cpp; do
       name=$(basename "$src" .cpp); corpus=$(mktemp -d)
-      [ -d test/fuzz/corpus ] && cp -r test/fuzz/corpus/. "$corpus/"
+      [ -d "test/fuzz/corpus/$name" ] && cp -r "test/fuzz/corpus/$name/." "$corpus/"
       # A fixed seed and run count keep make test deterministic; set
-      # NPDA_FUZZ_SECONDS for an exploratory run with a random seed.
+      # NPDA_FUZZ_SECONDS for an exploratory run with a random seed (make fuzz
+      # runs longer and keeps what it finds: docs/fuzzing.md).
       if [ -n "${NPDA_FUZZ_SECONDS:-}" ]; then fuzz_args=(-max_total_time="$NPDA_FUZZ_SECONDS")
       else fuzz_args=(-seed=20261127 -runs="${NPDA_FUZZ_RUNS:-15000}"); fi
       if ./build-fuzz/"$name" "${fuzz_args[@]}" -rss_limit_mb=2048 "$corpus" >"$LOGDIR/$name.log" 2>&1; then

@@ -7,7 +7,6 @@
 // the caller's transaction: if any step fails, the previous submission is still
 // active and untouched. The SQL wrapper npda.submit_csv returns the submission
 // row.
-#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -30,9 +29,10 @@ namespace {
 using npda::pg::spi_execute;
 using npda::pg::SpiArg;
 
-// Rows per INSERT of visits: bounds the memory of the parameter arrays while
-// keeping the per-statement overhead negligible.
-constexpr std::size_t kVisitBatch = 50000;
+// Rows (visits) per batch of children: the children are built, written and
+// scored a batch at a time, so memory follows the batch, not the file, while
+// the per-statement overhead stays negligible.
+constexpr std::size_t kRowBatch = 10000;
 
 Datum text_datum(const std::string &s) {
     return npda::pg::call([&]() {
@@ -154,38 +154,34 @@ std::vector<std::int64_t> allocate_ids(const char *sequence, std::size_t n) {
         std::string("SELECT pg_catalog.nextval('") + sequence + "'::regclass) FROM pg_catalog.generate_series(1, $1)";
     const std::uint64_t got = spi_execute(sql.c_str(), {{INT4OID, Int32GetDatum(static_cast<int32>(n))}});
     for (std::uint64_t i = 0; i < got; ++i) ids.push_back(npda::pg::spi_int64(i, 1));
+    npda::pg::call([]() { SPI_freetuptable(SPI_tuptable); });  // else kept until SPI_finish
     return ids;
 }
 
-// Rows (CSV record numbers) that carry at least one finding.
-struct RowsWithErrors {
-    std::vector<int> rows;  // sorted, unique
-    explicit RowsWithErrors(const std::vector<npda::FieldError> &errors) {
-        for (const auto &e : errors) rows.push_back(e.row_number);
-        std::sort(rows.begin(), rows.end());
-        rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-    }
-    bool has(int row) const { return std::binary_search(rows.begin(), rows.end(), row); }
+// The rows of one batch of children, and whether each carries a finding.
+struct Batch {
+    const std::vector<npda::PatientRecord> &patients;
+    const std::vector<std::int64_t> &ids;
+    const npda::SubmissionReader &reader;
 };
 
-void insert_patients(const npda::ParsedSubmission &parsed, std::int64_t submission_id,
-                     const std::vector<std::int64_t> &ids, const RowsWithErrors &bad, std::int64_t pdu_id) {
+void insert_patients(npda::pg::CompositeRows<npda::PatientRecord> &table, const Batch &b, std::int64_t submission_id,
+                     std::int64_t pdu_id) {
     std::vector<const npda::PatientRecord *> rows;
-    rows.reserve(parsed.patients.size());
-    for (const auto &p : parsed.patients) rows.push_back(&p);
+    rows.reserve(b.patients.size());
+    for (const auto &p : b.patients) rows.push_back(&p);
     const std::size_t n = rows.size();
     if (n == 0) return;
 
     // A child is valid when none of its rows carries a finding.
     std::vector<char> valid(n, 1);
     for (std::size_t i = 0; i < n; ++i) {
-        if (bad.has(rows[i]->first_row_number)) valid[i] = 0;
+        if (b.reader.row_has_finding(rows[i]->first_row_number)) valid[i] = 0;
         for (const auto &visit : rows[i]->visits)
-            if (bad.has(visit.row_number)) valid[i] = 0;
+            if (b.reader.row_has_finding(visit.row_number)) valid[i] = 0;
     }
-    npda::pg::CompositeRows<npda::PatientRecord> patients("npda.patient", npda::patient_columns(),
-                                                          {"id", "submission_id", "first_row_number", "is_valid"});
-    patients.insert(rows, [&](std::size_t i, std::size_t column, Datum &v, bool &) {
+    const std::vector<std::int64_t> &ids = b.ids;
+    table.insert(rows, [&](std::size_t i, std::size_t column, Datum &v, bool &) {
         switch (column) {
             case 0: v = Int64GetDatum(ids[i]); break;
             case 1: v = Int64GetDatum(submission_id); break;
@@ -215,31 +211,43 @@ void insert_patients(const npda::ParsedSubmission &parsed, std::int64_t submissi
           })}});
 }
 
-void insert_visits(const npda::ParsedSubmission &parsed, const std::vector<std::int64_t> &patient_ids,
-                   const RowsWithErrors &bad) {
-    npda::pg::CompositeRows<npda::VisitRecord> visits("npda.visit", npda::visit_columns(),
-                                                      {"patient_id", "row_number", "is_valid"});
+void insert_visits(npda::pg::CompositeRows<npda::VisitRecord> &table, const Batch &b) {
     std::vector<const npda::VisitRecord *> rows;
     std::vector<std::int64_t> owners;
-    auto flush = [&]() {
-        visits.insert(rows, [&](std::size_t i, std::size_t column, Datum &v, bool &) {
-            switch (column) {
-                case 0: v = Int64GetDatum(owners[i]); break;
-                case 1: v = Int32GetDatum(rows[i]->row_number); break;
-                default: v = BoolGetDatum(!bad.has(rows[i]->row_number)); break;
-            }
-        });
-        rows.clear();
-        owners.clear();
-    };
-    for (std::size_t p = 0; p < parsed.patients.size(); ++p) {
-        for (const auto &v : parsed.patients[p].visits) {
+    for (std::size_t p = 0; p < b.patients.size(); ++p) {
+        for (const auto &v : b.patients[p].visits) {
             rows.push_back(&v);
-            owners.push_back(patient_ids[p]);
-            if (rows.size() == kVisitBatch) flush();
+            owners.push_back(b.ids[p]);
         }
     }
-    flush();
+    table.insert(rows, [&](std::size_t i, std::size_t column, Datum &v, bool &) {
+        switch (column) {
+            case 0: v = Int64GetDatum(owners[i]); break;
+            case 1: v = Int32GetDatum(rows[i]->row_number); break;
+            default: v = BoolGetDatum(!b.reader.row_has_finding(rows[i]->row_number)); break;
+        }
+    });
+}
+
+// A summary finding (a code past its cap, docs/error-codes.md) names the row
+// its uncounted findings start on; that row may carry no finding of its own
+// and its child may already be written as valid: mark them now. Rare (a
+// file past a cap), so an UPDATE rather than a second pass.
+void mark_summary_rows(const std::vector<npda::FieldError> &errors, const npda::SubmissionReader &reader,
+                       std::int64_t submission_id) {
+    std::vector<std::int64_t> rows;
+    for (const auto &e : errors)
+        if (!reader.row_has_finding(e.row_number)) rows.push_back(e.row_number);
+    if (rows.empty()) return;
+    const Datum array = npda::pg::build_array(INT4OID, rows.size(), [&](std::size_t i, Datum &v, bool &) {
+        v = Int32GetDatum(static_cast<int32>(rows[i]));
+    });
+    spi_execute("UPDATE npda.visit v SET is_valid = false FROM npda.patient p "
+                "WHERE p.submission_id = $1 AND v.patient_id = p.id AND v.row_number = ANY ($2) AND v.is_valid",
+                {{INT8OID, Int64GetDatum(submission_id)}, {INT4ARRAYOID, array}});
+    spi_execute("UPDATE npda.patient p SET is_valid = false WHERE p.submission_id = $1 AND p.is_valid "
+                "AND EXISTS (SELECT FROM npda.visit v WHERE v.patient_id = p.id AND NOT v.is_valid)",
+                {{INT8OID, Int64GetDatum(submission_id)}});
 }
 
 void insert_errors(const std::vector<npda::FieldError> &errors, std::int64_t submission_id) {
@@ -314,46 +322,79 @@ Datum submit_csv(FunctionCallInfo fcinfo, Caller caller) {
     ctx.interrupt = npda::pg::interrupt_hook();
     ctx.limits = npda::pg::finding_limits();
     const std::string_view bytes(VARDATA_ANY(csv_arg), VARSIZE_ANY_EXHDR(csv_arg));
-    const npda::ParsedSubmission parsed = npda::read_submission(bytes, ctx);
+    // First pass: structure and every row's findings (see SubmissionReader).
+    npda::SubmissionReader reader(bytes, ctx);
 
     lock_pdu_period(target);
     // From here until the file is written the statement-level KPI triggers
     // stand aside: the children being removed need no scores, and the new
-    // ones are scored once below from the records in memory.
+    // ones are scored batch by batch below from the records in memory.
     std::optional<npda::pg::BulkLoadScope> bulk(std::in_place);
     retire_previous(target);
 
-    std::size_t visit_count = 0;
-    for (const auto &p : parsed.patients) visit_count += p.visits.size();
+    // error_count is known once every child is built: 0 here, set below.
     // submitted_by: the person an application acts for (npda.act_as), else
     // the session user (npda._caller_label(); the column's default before 1.2).
-    spi_execute(
-        caller == Caller::access_model
-            ? "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
-              "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count, submitted_by) "
-              "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, $9, "
-              "npda._caller_label()) RETURNING id"
-            : "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
-              "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count) "
-              "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, $9) RETURNING id",
-        {{INT8OID, Int64GetDatum(target.pdu_id)},
-         {INT8OID, Int64GetDatum(target.period_id)},
-         {INT2OID, Int16GetDatum(static_cast<int16>(target.dataset))},
-         {TEXTOID, file_name ? text_datum(*file_name) : (Datum)0, !file_name},
-         {BYTEAOID, csv_datum},
-         {INT4OID, Int32GetDatum(parsed.data_rows)},
-         {INT4OID, Int32GetDatum(static_cast<int32>(parsed.patients.size()))},
-         {INT4OID, Int32GetDatum(static_cast<int32>(visit_count))},
-         {INT4OID, Int32GetDatum(static_cast<int32>(parsed.errors.size()))}});
+    // A kept (generic) plan, not spi_execute: with the parameters as constants
+    // the planner would fold the file into the plan, one more copy of it for
+    // each of its two uses.
+    static npda::pg::KeptPlan insert_as_caller(
+        "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
+        "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count, submitted_by) "
+        "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, 0, "
+        "npda._caller_label()) RETURNING id");
+    static npda::pg::KeptPlan insert_as_user(
+        "INSERT INTO npda.submission (paediatric_diabetes_unit_id, audit_period_id, dataset_year, file_name, "
+        "file_sha256, csv, is_active, row_count, patient_count, visit_count, error_count) "
+        "VALUES ($1, $2, $3, $4, pg_catalog.encode(pg_catalog.sha256($5), 'hex'), $5, true, $6, $7, $8, 0) "
+        "RETURNING id");
+    npda::pg::spi_execute_plan(caller == Caller::access_model ? insert_as_caller : insert_as_user,
+                               {{INT8OID, Int64GetDatum(target.pdu_id)},
+                                {INT8OID, Int64GetDatum(target.period_id)},
+                                {INT2OID, Int16GetDatum(static_cast<int16>(target.dataset))},
+                                {TEXTOID, file_name ? text_datum(*file_name) : (Datum)0, !file_name},
+                                {BYTEAOID, csv_datum},
+                                {INT4OID, Int32GetDatum(reader.data_rows())},
+                                {INT4OID, Int32GetDatum(static_cast<int32>(reader.patient_count()))},
+                                {INT4OID, Int32GetDatum(reader.data_rows())}});  // every data row is one visit
     const std::int64_t submission_id = npda::pg::spi_int64(0, 1);
 
-    const RowsWithErrors bad(parsed.errors);
-    const std::vector<std::int64_t> patient_ids = allocate_ids("npda.patient_id_seq", parsed.patients.size());
-    insert_patients(parsed, submission_id, patient_ids, bad, target.pdu_id);
-    insert_visits(parsed, patient_ids, bad);
+    // Second pass: build, write and score the children a batch at a time.
+    // The batch's rows and scores are built in contexts deleted after each
+    // statement (CompositeRows, store_scores); the rest is switched into a
+    // batch context emptied after the batch (SPI returns to its procedure
+    // context after each call, so small arrays built after one, such as the
+    // transfers', stay there until SPI_finish: a few bytes a child).
+    npda::pg::CompositeRows<npda::PatientRecord> patient_table("npda.patient", npda::patient_columns(),
+                                                               {"id", "submission_id", "first_row_number", "is_valid"});
+    npda::pg::CompositeRows<npda::VisitRecord> visit_table("npda.visit", npda::visit_columns(),
+                                                           {"patient_id", "row_number", "is_valid"});
+    const MemoryContext batch_context = npda::pg::call([]() {
+        return AllocSetContextCreate(CurrentMemoryContext, "npda submission batch", ALLOCSET_DEFAULT_SIZES);
+    });
+    std::vector<npda::PatientRecord> patients;
+    while (reader.next_batch(patients, kRowBatch)) {
+        const MemoryContext caller_context = npda::pg::call([&]() { return MemoryContextSwitchTo(batch_context); });
+        const std::vector<std::int64_t> patient_ids = allocate_ids("npda.patient_id_seq", patients.size());
+        const Batch batch{patients, patient_ids, reader};
+        insert_patients(patient_table, batch, submission_id, target.pdu_id);
+        insert_visits(visit_table, batch);
+        npda::pg::score_records(patients, patient_ids, target.period_id, target.audit_year, target.today);
+        npda::pg::call([&]() {
+            MemoryContextSwitchTo(caller_context);
+            MemoryContextReset(batch_context);
+        });
+    }
+    patients = {};
+
+    const std::vector<npda::FieldError> errors = reader.take_errors();
+    mark_summary_rows(errors, reader, submission_id);
+    if (!errors.empty())
+        spi_execute("UPDATE npda.submission SET error_count = $2 WHERE id = $1",
+                    {{INT8OID, Int64GetDatum(submission_id)},
+                     {INT4OID, Int32GetDatum(static_cast<int32>(errors.size()))}});
     bulk.reset();
-    insert_errors(parsed.errors, submission_id);
-    npda::pg::score_records(parsed.patients, patient_ids, target.period_id, target.audit_year, target.today);
+    insert_errors(errors, submission_id);
 
     spi.finish();
     return Int64GetDatum(submission_id);

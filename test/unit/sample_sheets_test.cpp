@@ -178,3 +178,45 @@ TEST(SampleSheets, EveryCodeUsedIsInTheTable) {
     for (const auto *p : {&a, &b})
         for (const auto &e : p->errors) EXPECT_NE(find_error_code(e.code), nullptr) << e.code;
 }
+
+// A big file's rows are read again to build the children, a batch at a time
+// (SubmissionReader); a small file keeps them from the first pass. Both give
+// the same children, visits and findings, whatever the batch size.
+TEST(SampleSheets, RowsReadAgainInBatchesGiveTheSameResult) {
+    for (const auto &[file, ctx] : {std::make_pair(std::string("npda_dummy_sheet_invalid_2024-10.csv"), ctx2021()),
+                                    std::make_pair(std::string("npda_dummy_sheet_2026_test.csv"), ctx2026())}) {
+        const auto whole = read_submission(read_fixture(file), ctx);
+        for (const std::size_t batch_rows : {std::size_t{1}, std::size_t{3}, std::size_t{1000}}) {
+            auto again = ctx;
+            again.keep_rows = 0;
+            const std::string bytes = read_fixture(file);
+            SubmissionReader reader(bytes, again);
+            EXPECT_EQ(reader.data_rows(), whole.data_rows);
+            EXPECT_EQ(reader.patient_count(), whole.patients.size());
+            std::vector<PatientRecord> batch, all;
+            while (reader.next_batch(batch, batch_rows))
+                for (auto &p : batch) all.push_back(std::move(p));
+            ASSERT_EQ(all.size(), whole.patients.size()) << file;
+            for (std::size_t i = 0; i < all.size(); ++i) {
+                EXPECT_EQ(all[i].nhs_number, whole.patients[i].nhs_number);
+                EXPECT_EQ(all[i].first_row_number, whole.patients[i].first_row_number);
+                EXPECT_EQ(all[i].date_of_birth, whole.patients[i].date_of_birth);
+                EXPECT_EQ(all[i].postcode, whole.patients[i].postcode);
+                ASSERT_EQ(all[i].visits.size(), whole.patients[i].visits.size());
+                for (std::size_t v = 0; v < all[i].visits.size(); ++v) {
+                    EXPECT_EQ(all[i].visits[v].row_number, whole.patients[i].visits[v].row_number);
+                    EXPECT_EQ(all[i].visits[v].visit_date, whole.patients[i].visits[v].visit_date);
+                    EXPECT_EQ(all[i].visits[v].hba1c, whole.patients[i].visits[v].hba1c);
+                }
+            }
+            const auto errors = reader.take_errors();
+            ASSERT_EQ(errors.size(), whole.errors.size()) << file;
+            for (std::size_t i = 0; i < errors.size(); ++i) {
+                EXPECT_EQ(errors[i].row_number, whole.errors[i].row_number);
+                EXPECT_EQ(errors[i].code, whole.errors[i].code);
+                EXPECT_EQ(errors[i].value, whole.errors[i].value);
+                EXPECT_EQ(errors[i].message, whole.errors[i].message);
+            }
+        }
+    }
+}

@@ -58,6 +58,11 @@ class CsvParser {
 public:
     explicit CsvParser(std::string_view text, int first_record_number = 1)
         : text_(text), next_number_(first_record_number) {}
+    // Start at byte `start` of text (where a record begins, e.g. a
+    // CsvRow::begin_offset seen before), that record numbered
+    // first_record_number; offsets stay relative to the whole text.
+    CsvParser(std::string_view text, int first_record_number, std::size_t start)
+        : text_(text), pos_(start), next_number_(first_record_number) {}
 
     // Read the next record, blank or not; false at the end of the input.
     bool next(CsvRow &row);

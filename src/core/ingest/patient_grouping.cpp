@@ -373,22 +373,6 @@ private:
 
 }  // namespace
 
-std::vector<PatientRecord> group_patients(ReaderState &st) {
-    std::unordered_map<std::string, int> index;
-    index.reserve(st.rows.size() / 4 + 1);
-    std::vector<std::vector<int>> members;
-    for (std::size_t i = 0; i < st.rows.size(); ++i) {
-        const auto [it, inserted] = index.emplace(st.rows[i].identifier, static_cast<int>(members.size()));
-        if (inserted) members.emplace_back();
-        members[static_cast<std::size_t>(it->second)].push_back(static_cast<int>(i));
-    }
-    std::vector<PatientRecord> patients;
-    patients.reserve(members.size());
-    for (std::size_t p = 0; p < members.size(); ++p) {
-        if ((p & 4095) == 4095) st.ctx.interrupt();
-        patients.push_back(ChildResolver(st, members[p]).resolve());
-    }
-    return patients;
-}
+PatientRecord resolve_child(ReaderState &st, const std::vector<int> &rows) { return ChildResolver(st, rows).resolve(); }
 
 }  // namespace npda::detail

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 #include "ingest/csv_reader.hpp"
 #include "ingest/dataset.hpp"
@@ -27,6 +28,11 @@ public:
              std::string message);
     std::vector<FieldError> take_sorted();
     std::size_t size() const { return entries_.size(); }
+    // True when a finding was recorded on the row (summary findings aside).
+    bool has_row(int row) const { return rows_.count(row) != 0; }
+    // While muted, add() does nothing: the second reading of a row (to build
+    // its child) must not report what the first reading already did.
+    void set_muted(bool muted) { muted_ = muted; }
 
 private:
     struct Entry {
@@ -41,7 +47,9 @@ private:
         int first_capped_row = 0;
     };
     FindingLimits limits_;
+    bool muted_ = false;
     std::vector<Entry> entries_;
+    std::unordered_set<int> rows_;  // rows with a recorded finding
     std::unordered_map<std::string, CodeCount> counts_;
 };
 
@@ -93,10 +101,15 @@ void read_row_cells(ReaderState &st, RowData &r, const CsvRow &row);
 // cross_field_rules.cpp: the rules of docs/data-model.md §4.9 on one row.
 void check_visit_rules(ReaderState &st, const RowData &r, const CsvRow &row);
 
-// patient_grouping.cpp: group rows by identifier (docs/data-model.md §8), resolve patient-level
-// values, report conflicts, apply the patient rules (§4.6) and the visit date
-// rules that need the child's birth, diagnosis and death dates (§4.7).
-std::vector<PatientRecord> group_patients(ReaderState &st);
+// patient_grouping.cpp: one child from its rows (indices into st.rows, in
+// file order; docs/data-model.md §8): resolve patient-level values, report
+// conflicts, apply the patient rules (§4.6) and the visit date rules that need
+// the child's birth, diagnosis and death dates (§4.7). Moves the rows' visits
+// into the child.
+PatientRecord resolve_child(ReaderState &st, const std::vector<int> &rows);
+
+// submission_reader.cpp: one data row through the cell and row rules.
+RowData read_row(ReaderState &st, const CsvRow &row);
 
 // Shared message helpers.
 std::string quoted(std::string_view s);  // 'text', shortened when very long

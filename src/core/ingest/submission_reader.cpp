@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <memory>
+#include <unordered_map>
 
 #include "ingest/error_codes.hpp"
 #include "ingest/submission_internal.hpp"
@@ -18,6 +20,7 @@ namespace detail {
 
 void ErrorSink::add(int row, int order, std::string_view heading, std::string_view value, std::string_view code,
                     std::string message) {
+    if (muted_) return;
     CodeCount &c = counts_[std::string(code)];
     if (c.row != row) c.row = row, c.row_recorded = 0;
     if (c.recorded >= limits_.per_code || c.row_recorded >= limits_.per_row_and_code) {
@@ -26,6 +29,7 @@ void ErrorSink::add(int row, int order, std::string_view heading, std::string_vi
     }
     ++c.recorded;
     ++c.row_recorded;
+    rows_.insert(row);
     // The offending value as submitted, cut at a character boundary.
     std::string kept(value);
     if (utf8_length(kept) > limits_.value_chars) kept = utf8_prefix(kept, limits_.value_chars) + "\u2026";
@@ -69,7 +73,7 @@ std::string_view ReaderState::cell(const CsvRow &row, int column) const {
 }
 
 std::string ReaderState::raw_cell(const RowData &r, int column) const {
-    CsvParser parser(text.substr(r.offset), r.row_number);
+    CsvParser parser(text, r.row_number, r.offset);
     CsvRow row;
     if (!parser.next(row)) return {};
     return std::string(cell(row, column));
@@ -400,32 +404,56 @@ bool names_no_child(std::string_view id) {
                 "Every row needs the child's " + id_name + ": fill it in or delete the row.");
 }
 
-// One data row through the cell and row rules.
+}  // namespace
+
+namespace detail {
+
 RowData read_row(ReaderState &st, const CsvRow &row) {
     RowData rd;
     rd.row_number = row.record_number;
     rd.offset = row.begin_offset;
-    detail::read_row_cells(st, rd, row);
+    read_row_cells(st, rd, row);
     rd.visit.row_number = rd.row_number;
-    detail::check_visit_rules(st, rd, row);
+    check_visit_rules(st, rd, row);
     return rd;
 }
 
-}  // namespace
+}  // namespace detail
 
-ParsedSubmission read_submission(std::string_view file_bytes, const SubmissionContext &ctx) {
+struct SubmissionReader::Impl {
+    explicit Impl(const SubmissionContext &c) : ctx(c) {}
+    SubmissionContext ctx;
+    std::string scratch;  // the decoded text when it is not the file's bytes as they are
+    std::string_view text;
+    SourceEncoding encoding = SourceEncoding::utf8;
+    std::unique_ptr<ReaderState> st;
+    int data_rows = 0;
+    // Pass 1 keeps, per data row, where it starts and its record number; and
+    // per child (in order of first appearance) its rows, as indices into
+    // those, in file order (child c: child_rows[child_start[c] .. child_start[c + 1])).
+    std::vector<std::size_t> row_offset;
+    std::vector<int> row_number;
+    std::vector<std::size_t> child_start;
+    std::vector<int> child_rows;
+    std::size_t next_child = 0;
+    // The rows' values from the first pass, while the file has at most
+    // ctx.keep_rows data rows (empty otherwise); indexed like row_offset.
+    std::vector<RowData> kept;
+    bool keeping = true;
+};
+
+SubmissionReader::SubmissionReader(std::string_view file_bytes, const SubmissionContext &ctx)
+    : impl_(std::make_unique<Impl>(ctx)) {
+    Impl &m = *impl_;
     const auto pz_opt = normalise_pz_code(ctx.pz_code);
     if (!pz_opt)
         throw Error(sqlstate::kInvalidArgument, "invalid PDU code \"" + ctx.pz_code + "\"",
                     "A PDU code is PZ followed by three digits.", "Pass the submitting PDU's code, e.g. PZ041.");
     const std::string &pz = *pz_opt;
 
-    DecodedText decoded = decode_text(file_bytes);
-    ParsedSubmission out;
-    out.dataset = ctx.dataset;
-    out.encoding = decoded.encoding;
-
-    ReaderState st(ctx, decoded.text);
+    m.text = decode_text_into(file_bytes, m.scratch, m.encoding);
+    m.st = std::make_unique<ReaderState>(m.ctx, m.text);
+    ReaderState &st = *m.st;
     CsvParser parser(st.text);
     CsvRow row;
     if (!parser.next_nonblank(row))
@@ -439,26 +467,113 @@ ParsedSubmission read_submission(std::string_view file_bytes, const SubmissionCo
     std::vector<int> missing_identifier;
     std::vector<PduTally> pdus;
     int first_data_row = 0;
-    st.rows.reserve(st.text.size() / 160 + 1);
+    // Children by normalised identifier, and each row's child.
+    std::unordered_map<std::string, int> index;
+    std::vector<int> row_child;
+    std::vector<std::size_t> child_size;
 
     while (parser.next_nonblank(row)) {
-        if ((out.data_rows & 4095) == 0) ctx.interrupt();
-        ++out.data_rows;
+        if ((m.data_rows & 4095) == 0) ctx.interrupt();
+        ++m.data_rows;
         if (first_data_row == 0) first_data_row = row.record_number;
-        check_unheaded_values(st, row, out.data_rows == 1, heading_count, headed);
+        check_unheaded_values(st, row, m.data_rows == 1, heading_count, headed);
         if (names_no_child(st.cell(row, 0))) missing_identifier.push_back(row.record_number);
         tally_pdu(pdus, st.cell(row, pdu_col), row.record_number);
         if (!missing_identifier.empty()) continue;  // the file will be rejected: skip the field work
-        st.rows.push_back(read_row(st, row));
+        // The row's findings are made now, in file order; its values are
+        // read again when its child is built (next_batch).
+        RowData rd = detail::read_row(st, row);
+        const auto [it, inserted] = index.emplace(rd.identifier, static_cast<int>(child_size.size()));
+        if (inserted) child_size.push_back(0);
+        ++child_size[static_cast<std::size_t>(it->second)];
+        row_child.push_back(it->second);
+        m.row_offset.push_back(row.begin_offset);
+        m.row_number.push_back(row.record_number);
+        if (m.keeping && m.kept.size() < m.ctx.keep_rows) {
+            m.kept.push_back(std::move(rd));
+        } else if (m.keeping) {
+            m.keeping = false;
+            m.kept = {};
+        }
     }
-    if (out.data_rows == 0)
+    if (m.data_rows == 0)
         throw Error(sqlstate::kEmptyFile, "file has no data rows",
                     "The file has a header row but no rows of data under it.",
                     "Add one row per visit under the header, or check that the right file was chosen.");
     if (!missing_identifier.empty()) reject_missing_identifiers(st, missing_identifier);
     check_pdu(st, pdus, pz, first_data_row);
-    out.patients = detail::group_patients(st);
-    out.errors = st.errors.take_sorted();
+
+    index = {};
+    m.child_start.assign(child_size.size() + 1, 0);
+    for (std::size_t c = 0; c < child_size.size(); ++c) m.child_start[c + 1] = m.child_start[c] + child_size[c];
+    std::vector<std::size_t> fill(m.child_start.begin(), m.child_start.end() - 1);
+    m.child_rows.assign(row_child.size(), 0);
+    for (std::size_t r = 0; r < row_child.size(); ++r)
+        m.child_rows[fill[static_cast<std::size_t>(row_child[r])]++] = static_cast<int>(r);
+}
+
+SubmissionReader::~SubmissionReader() = default;
+
+DatasetYear SubmissionReader::dataset() const { return impl_->ctx.dataset; }
+SourceEncoding SubmissionReader::encoding() const { return impl_->encoding; }
+int SubmissionReader::data_rows() const { return impl_->data_rows; }
+std::size_t SubmissionReader::patient_count() const { return impl_->child_start.size() - 1; }
+
+bool SubmissionReader::next_batch(std::vector<PatientRecord> &out, std::size_t max_rows) {
+    Impl &m = *impl_;
+    ReaderState &st = *m.st;
+    out.clear();
+    const std::size_t children = patient_count();
+    if (m.next_child >= children) return false;
+    // The children of this batch: at least one, and as many more as fit.
+    std::size_t end = m.next_child + 1;
+    while (end < children && m.child_start[end + 1] - m.child_start[m.next_child] <= max_rows) ++end;
+    // Their rows' values: kept from the first pass, or read again without
+    // reporting (the first pass did).
+    st.rows.clear();
+    st.rows.reserve(m.child_start[end] - m.child_start[m.next_child]);
+    st.errors.set_muted(true);
+    CsvRow row;
+    for (std::size_t k = m.child_start[m.next_child]; k < m.child_start[end]; ++k) {
+        const std::size_t r = static_cast<std::size_t>(m.child_rows[k]);
+        if (m.keeping) {
+            st.rows.push_back(std::move(m.kept[r]));
+            continue;
+        }
+        if ((k & 4095) == 0) st.ctx.interrupt();
+        CsvParser parser(st.text, m.row_number[r], m.row_offset[r]);
+        parser.next(row);
+        st.rows.push_back(detail::read_row(st, row));
+    }
+    st.errors.set_muted(false);
+    out.reserve(end - m.next_child);
+    std::vector<int> members;
+    int local = 0;
+    for (std::size_t c = m.next_child; c < end; ++c) {
+        members.clear();
+        for (std::size_t k = m.child_start[c]; k < m.child_start[c + 1]; ++k) members.push_back(local++);
+        out.push_back(detail::resolve_child(st, members));
+    }
+    st.rows.clear();
+    m.next_child = end;
+    return true;
+}
+
+bool SubmissionReader::row_has_finding(int row) const { return impl_->st->errors.has_row(row); }
+
+std::vector<FieldError> SubmissionReader::take_errors() { return impl_->st->errors.take_sorted(); }
+
+ParsedSubmission read_submission(std::string_view file_bytes, const SubmissionContext &ctx) {
+    SubmissionReader reader(file_bytes, ctx);
+    ParsedSubmission out;
+    out.dataset = reader.dataset();
+    out.encoding = reader.encoding();
+    out.data_rows = reader.data_rows();
+    out.patients.reserve(reader.patient_count());
+    std::vector<PatientRecord> batch;
+    while (reader.next_batch(batch, 65536))
+        for (auto &p : batch) out.patients.push_back(std::move(p));
+    out.errors = reader.take_errors();
     return out;
 }
 

@@ -5,6 +5,7 @@
 // Structural problems (docs/data-model.md §6.4) throw npda::Error with an NP0xx/NP1xx SQLSTATE and
 // nothing is returned; every other problem is a FieldError and never blocks.
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,10 @@ struct SubmissionContext {
     Date today = 0;                            // "not in the future", two-digit years and age checks use this
     InterruptHook interrupt;                   // called every 4096 rows; it may throw npda::Interrupted
     FindingLimits limits;                      // caps on the findings recorded
+    // A file of at most this many data rows keeps every row's values from the
+    // first pass (about 0.8 kB a row) instead of reading the rows again to
+    // build the children (SubmissionReader); the usual unit's file does.
+    std::size_t keep_rows = 16384;
 };
 
 struct ParsedSubmission {
@@ -45,6 +50,42 @@ struct ParsedSubmission {
     std::vector<PatientRecord> patients;             // grouped by normalised identifier, in order of first appearance
     std::vector<FieldError> errors;                  // ordered by row_number, then template column order
     SourceEncoding encoding = SourceEncoding::utf8;  // how the bytes were decoded
+};
+
+// The reader in two passes, so that a big file never has every row's values
+// in memory at once. The constructor decodes the file (without a copy when it
+// is UTF-8 already), checks its structure and reads every row once, making
+// every cell and row finding in file order but keeping only where each row
+// starts and whose child it is. next_batch then builds the children a batch
+// at a time, in order of first appearance, reading their rows again (findings
+// muted) and making the child-level findings; a small file (ctx.keep_rows)
+// keeps its rows' values from the first pass instead. The findings, the
+// children and their order are exactly read_submission's.
+class SubmissionReader {
+public:
+    // Throws as read_submission does for a structural problem.
+    SubmissionReader(std::string_view file_bytes, const SubmissionContext &ctx);
+    ~SubmissionReader();
+    SubmissionReader(const SubmissionReader &) = delete;
+    SubmissionReader &operator=(const SubmissionReader &) = delete;
+
+    DatasetYear dataset() const;
+    SourceEncoding encoding() const;
+    int data_rows() const;              // data rows read (each is one visit)
+    std::size_t patient_count() const;  // children in the file
+
+    // The next children: at least one, and no more than fit in max_rows rows
+    // between them. False (out empty) after the last child.
+    bool next_batch(std::vector<PatientRecord> &out, std::size_t max_rows);
+    // True when a finding is recorded on the row; final for the rows of every
+    // child already returned (a summary finding, take_errors(), aside).
+    bool row_has_finding(int row) const;
+    // After the last batch: every finding, ordered as ParsedSubmission::errors.
+    std::vector<FieldError> take_errors();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 // Read, validate and group a submission. Throws npda::Error for a structural

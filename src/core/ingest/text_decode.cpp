@@ -168,6 +168,26 @@ DecodedText decode_text(std::string_view bytes) {
     return out;
 }
 
+std::string_view decode_text_into(std::string_view bytes, std::string &scratch, SourceEncoding &encoding) {
+    scratch.clear();
+    if (bytes.empty()) {
+        encoding = SourceEncoding::utf8;
+        return {};
+    }
+    check_is_text(bytes);
+    std::string_view body = bytes;
+    encoding = SourceEncoding::utf8;
+    if (starts_with(body, "\xEF\xBB\xBF")) {
+        body.remove_prefix(3);
+        encoding = SourceEncoding::utf8_bom;
+    }
+    if (is_valid_utf8(body) && body.find("\xC2\xA0") == std::string_view::npos) return body;
+    DecodedText decoded = decode_text(bytes);
+    encoding = decoded.encoding;
+    scratch = std::move(decoded.text);
+    return scratch;
+}
+
 std::size_t utf8_length(std::string_view s) {
     std::size_t n = 0;
     for (const char c : s)

@@ -26,6 +26,12 @@ struct DecodedText {
 // Empty input gives empty text (the caller reports the empty file).
 DecodedText decode_text(std::string_view bytes);
 
+// decode_text without a copy when none is needed: when the bytes (after a
+// BOM) are well-formed UTF-8 holding no U+00A0, the result is a view into
+// bytes and `scratch` is left empty; otherwise decode_text's text is moved
+// into `scratch` and viewed. Same errors as decode_text.
+std::string_view decode_text_into(std::string_view bytes, std::string &scratch, SourceEncoding &encoding);
+
 // True when bytes is well-formed UTF-8 (no overlong forms, no surrogates,
 // nothing above U+10FFFF).
 bool is_valid_utf8(std::string_view bytes);
