@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${NPDA_DEMO_OUT:-/tmp/npda-demo-$(id -u)}
 mkdir -p "$out"
-kpi=25; year=2025
-echo "== The map of KPI $kpi (HbA1c checks) by integrated care board, $year-$(( (year + 1) % 100 )): SVG and GeoJSON"
+kpi=32.3; year=2025
+echo "== The map of KPI $kpi (all six health checks, children 12 and over) by integrated care board, $year-$(( (year + 1) % 100 )): SVG and GeoJSON"
 psql -X -At -v ON_ERROR_STOP=1 -c "SELECT npda.kpi_map_svg('$kpi', 'integrated_care_board', $year)" >"$out/npda-kpi$kpi-icb-$year.svg"
 psql -X -At -v ON_ERROR_STOP=1 >"$out/npda-kpi$kpi-icb-$year.geojson" <<SQL
 SELECT json_build_object(
