@@ -35,15 +35,6 @@ struct PduAreas {
     bool in_force = true;  // in force on the period's first day (else placed as on its nearest day)
 };
 
-std::string text_at(std::uint64_t row, int col) {
-    bool isnull = false;
-    const char *s = npda::pg::call([&]() -> const char * {
-        Datum d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
-        return isnull ? nullptr : TextDatumGetCString(d);
-    });
-    return s ? std::string(s) : std::string();
-}
-
 // The hierarchy a period's roll-ups follow: the one in force on its first day
 // (npda._pdu_hierarchy_for_roll_up, sql/20_geography.sql, says why).
 std::unordered_map<std::int64_t, PduAreas> load_pdu_areas(std::int64_t period_id) {
@@ -55,12 +46,12 @@ std::unordered_map<std::int64_t, PduAreas> load_pdu_areas(std::int64_t period_id
                     {{INT8OID, Int64GetDatum(period_id)}}, true);
     for (std::uint64_t row = 0; row < n; ++row) {
         PduAreas a;
-        a.pz_code = text_at(row, 2);
-        a.trust = text_at(row, 3);
-        a.lhb = text_at(row, 4);
-        a.icb = text_at(row, 5);
-        a.region = text_at(row, 6);
-        a.country = text_at(row, 7);
+        a.pz_code = npda::pg::spi_text(row, 2);
+        a.trust = npda::pg::spi_text(row, 3);
+        a.lhb = npda::pg::spi_text(row, 4);
+        a.icb = npda::pg::spi_text(row, 5);
+        a.region = npda::pg::spi_text(row, 6);
+        a.country = npda::pg::spi_text(row, 7);
         bool isnull = false;
         a.in_force = DatumGetBool(npda::pg::spi_value(row, 8, isnull));
         a.dummy = npda::is_test_unit(a.pz_code);

@@ -18,15 +18,6 @@ namespace {
 
 using npda::pg::spi_execute;
 
-std::string text_at(std::uint64_t row, int col) {
-    bool isnull = false;
-    const char *s = npda::pg::call([&]() -> const char * {
-        Datum d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
-        return isnull ? nullptr : TextDatumGetCString(d);
-    });
-    return s ? std::string(s) : std::string();
-}
-
 std::int64_t int8_at(std::uint64_t row, int col) {
     bool isnull = false;
     const Datum d = npda::pg::spi_value(row, col, isnull);
@@ -50,7 +41,8 @@ std::vector<npda::publish::PduPlacement> load_placements(std::int64_t period_id)
                     {{INT8OID, Int64GetDatum(period_id)}}, true);
     std::vector<npda::publish::PduPlacement> out(n);
     for (std::uint64_t r = 0; r < n; ++r)
-        out[r] = {text_at(r, 1), text_at(r, 2), text_at(r, 3), text_at(r, 4), text_at(r, 5), text_at(r, 6)};
+        out[r] = {npda::pg::spi_text(r, 1), npda::pg::spi_text(r, 2), npda::pg::spi_text(r, 3),
+                  npda::pg::spi_text(r, 4), npda::pg::spi_text(r, 5), npda::pg::spi_text(r, 6)};
     return out;
 }
 
@@ -62,8 +54,8 @@ std::vector<npda::publish::KpiCounts> load_rows(std::int64_t period_id) {
     std::vector<npda::publish::KpiCounts> out(n);
     for (std::uint64_t r = 0; r < n; ++r) {
         npda::publish::KpiCounts &k = out[r];
-        k.area = {text_at(r, 1), text_at(r, 2)};
-        k.kpi = text_at(r, 3);
+        k.area = {npda::pg::spi_text(r, 1), npda::pg::spi_text(r, 2)};
+        k.kpi = npda::pg::spi_text(r, 3);
         k.eligible = int8_at(r, 4);
         k.ineligible = int8_at(r, 5);
         k.passed = int8_at(r, 6);

@@ -103,4 +103,13 @@ std::int64_t spi_int64(std::uint64_t row, int col) {
     return DatumGetInt64(d);
 }
 
+std::string spi_text(std::uint64_t row, int col) {
+    bool isnull = false;
+    const char *s = call([&]() -> const char * {
+        Datum d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+        return isnull ? nullptr : TextDatumGetCString(d);
+    });
+    return s ? std::string(s) : std::string();
+}
+
 }  // namespace npda::pg

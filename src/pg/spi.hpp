@@ -62,5 +62,7 @@ Portal spi_cursor_open(KeptPlan &plan, std::initializer_list<SpiArg> args);
 // Value of column `col` (1-based) of result row `row`; is_null is set.
 Datum spi_value(std::uint64_t row, int col, bool &is_null);
 std::int64_t spi_int64(std::uint64_t row, int col);  // throws on NULL
+// A text column as a std::string; NULL reads as the empty string.
+std::string spi_text(std::uint64_t row, int col);
 
 }  // namespace npda::pg

@@ -15,11 +15,7 @@
 # listens on 127.0.0.1 too), NPDA_CLIENTS_CHILDREN (default 3000).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-n=0; fails=0
-check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
-is() { # got expected label
-  if [ "$1" = "$2" ]; then check 0 "$3"; else check 1 "$3"; echo "#   got:      $1"; echo "#   expected: $2"; fi
-}
+source test/lib/tap.sh
 q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 DB=npda_clients
 YEAR=2024
@@ -174,6 +170,4 @@ png=$(od -An -tx1 -N 24 "$dir/map.png" | tr -d ' \n')
 is "${png:0:16}" "89504e470d0a1a0a" "svg: the output is a PNG (signature)"
 is "$((16#${png:32:8})) x $((16#${png:40:8}))" "900 x 1000" "svg: of the document's size, 900 x 1000 pixels (IHDR)"
 
-echo "1..$n"
-echo "# $((n - fails)) passed, $fails failed"
-[ $fails = 0 ]
+tap_done

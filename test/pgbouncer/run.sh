@@ -11,11 +11,7 @@
 # NPDA_PGBOUNCER_PORT (default 55433) for the pooler's own unix socket.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-n=0; fails=0
-check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
-is() { # got expected label
-  if [ "$1" = "$2" ]; then check 0 "$3"; else check 1 "$3"; echo "#   got:      $1"; echo "#   expected: $2"; fi
-}
+source test/lib/tap.sh
 q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 DB=npda_pgbouncer
 PORT=${NPDA_PGBOUNCER_PORT:-55433}
@@ -162,6 +158,4 @@ kill "$bouncer_pid" && wait_gone "$bouncer_pid" && ! kill -0 "$bouncer_pid" 2>/d
 check $? "pgbouncer stopped"
 bouncer_pid=
 
-echo "1..$n"
-echo "# $((n - fails)) passed, $fails failed"
-[ $fails = 0 ]
+tap_done

@@ -12,8 +12,7 @@
 # Prints TAP.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-n=0; fails=0
-check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
+source test/lib/tap.sh
 show() { [ -z "$1" ] || sed 's/^/#   /' <<<"$1" | head -40; }
 
 if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -64,6 +63,4 @@ undefined=$(comm -23 <(echo "$used") <(echo "$defined") | tr '\n' ' ')
 [ -z "${undefined// /}" ]; check $? "every KPI decision, reading and case id used is defined in docs/kpis.md"
 show "$undefined"
 
-echo "1..$n"
-echo "# $((n - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+tap_done

@@ -7,8 +7,7 @@
 # Prints TAP.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-n=0; fails=0
-check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
+source test/lib/tap.sh
 
 home=src/pg/locks.hpp
 keys=$(grep -oE 'k[A-Za-z]+ = [0-9]{6,}' "$home" | awk '{print $3}' | sort -u)
@@ -29,6 +28,4 @@ documented=$(grep -oE '131388[0-9]{4}' docs/operations.md | sort -u)
 [ "$documented" = "$keys" ]; check $? "docs/operations.md lists exactly the keys of $home"
 [ "$documented" = "$keys" ] || diff <(echo "$keys") <(echo "$documented") | sed 's/^/#   /'
 
-echo "1..$n"
-echo "# $((n - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+tap_done

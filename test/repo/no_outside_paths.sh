@@ -12,8 +12,7 @@
 # Prints TAP.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-n=0; fails=0
-check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
+source test/lib/tap.sh
 show() { [ -z "$1" ] || sed 's/^/#   /' <<<"$1" | head -40; }
 
 if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -68,6 +67,4 @@ hits=$(scan '(^|[^.])\.\.([/]|$)' | perl -ne '
 [ -z "$hits" ]; check $? "every relative path with a .. step stays inside the repository"
 show "$hits"
 
-echo "1..$n"
-echo "# $((n - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+tap_done

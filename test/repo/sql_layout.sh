@@ -12,8 +12,7 @@
 # Prints TAP.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-n=0; fails=0
-check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
+source test/lib/tap.sh
 
 migration_files=$(ls migrations/*/[0-9][0-9]_*.sql seeds/[0-9][0-9]_*.sql)
 definition_files=$(ls sql/[0-9][0-9]_*.sql)
@@ -73,6 +72,4 @@ default=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" npda.control)
 newest=$(find migrations -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -1)
 [ "$newest" = "$default" ]; check $? "the newest migrations folder ($newest) is the default version ($default)"
 
-echo "1..$n"
-echo "# $((n - fails)) passed, $fails failed"
-[ $fails = 0 ]
+tap_done

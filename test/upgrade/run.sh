@@ -19,8 +19,7 @@
 #    database holds the same data.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-n=0; fails=0
-check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
+source test/lib/tap.sh
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 default=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" npda.control)
 work=$(mktemp -d /tmp/npda-upgrade.XXXXXX)
@@ -211,6 +210,4 @@ check $? "restored data equals dumped data (seeds, organisation releases, audit 
 [ -s "$work/restore.diff" ] && head -20 "$work/restore.diff"
 
 for db in "${dbs[@]}"; do q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null; done
-echo "1..$n"
-echo "# $((n - fails)) passed, $fails failed"
-[ $fails = 0 ]
+tap_done
