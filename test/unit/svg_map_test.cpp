@@ -164,6 +164,18 @@ TEST(SvgMap, NoFiguresAtAll) {
     EXPECT_EQ(count(svg, "<path "), 4u);
 }
 
+TEST(SvgMap, OneFigureEverywhereIsOneLegendEntry) {
+    MapSpec spec = sample();
+    spec.areas[0].figure = 100.0;
+    spec.areas[1].figure = 100.0;
+    const std::string svg = render_svg(spec);
+    // One swatch with the figure itself, no invented ranges such as 100.0 - 101.0.
+    EXPECT_NE(svg.find(">100.0 (every area shown)<"), std::string::npos);
+    EXPECT_EQ(svg.find("101.0"), std::string::npos);
+    EXPECT_EQ(svg.find("\xE2\x80\x93"), std::string::npos);  // no range dash in the legend
+    EXPECT_NE(svg.find("One figure, the same in all"), std::string::npos);
+}
+
 TEST(SvgMap, ValueKpisUseTheirUnits) {
     MapSpec spec = sample();
     spec.kpi_code = "44";

@@ -247,6 +247,11 @@ std::string render_svg(const MapSpec &spec) {
             ++no_data;
     }
     const std::vector<double> breaks = class_breaks(figures);
+    // Every area with the same figure (e.g. 100 % everywhere): one colour and
+    // one legend entry with that figure, not five classes of invented ranges.
+    const bool one_figure = !figures.empty() && *std::min_element(figures.begin(), figures.end()) ==
+                                                    *std::max_element(figures.begin(), figures.end());
+    const std::size_t one_figure_class = kClassCount / 2;
 
     // The map panel (left) and the legend (right), in document pixels.
     const double map_x = 20, map_y = 110, map_w = 600, map_h = 850;
@@ -295,7 +300,7 @@ std::string render_svg(const MapSpec &spec) {
         std::string fill, figure;
         const bool has_value = a.state == AreaState::kValue && std::isfinite(a.figure);
         if (has_value) {
-            fill = kPalette[class_of(a.figure, breaks)];
+            fill = kPalette[one_figure ? one_figure_class : class_of(a.figure, breaks)];
             figure = format_figure(kind, a.figure);
         } else if (a.state == AreaState::kSuppressed) {
             fill = "url(#npda-hatch-map)";
@@ -318,6 +323,12 @@ std::string render_svg(const MapSpec &spec) {
     if (breaks.empty()) {
         text_element(out, lx, ly + 14, 13, nullptr, "No results to show");
         ly += 28;
+    } else if (one_figure) {
+        out += "<rect x=\"" + number(lx, 0) + "\" y=\"" + number(ly, 0) +
+               "\" width=\"28\" height=\"20\" stroke=\"#555555\" stroke-width=\"0.5\" fill=\"" +
+               kPalette[one_figure_class] + "\"/>\n";
+        text_element(out, lx + 38, ly + 15, 13, nullptr, number(figures.front(), decimals) + " (every area shown)");
+        ly += 26;
     } else {
         for (std::size_t c = kClassCount; c-- > 0;) {  // highest first
             out += "<rect x=\"" + number(lx, 0) + "\" y=\"" + number(ly, 0) +
@@ -337,8 +348,11 @@ std::string render_svg(const MapSpec &spec) {
            "\" width=\"28\" height=\"20\" stroke=\"#555555\" stroke-width=\"0.5\" fill=\"url(#npda-hatch-legend)\"/>\n";
     text_element(out, lx + 38, ly + 15, 13, nullptr, "Suppressed: small numbers (" + std::to_string(suppressed) + ")");
     ly += 40;
-    text_element(out, lx, ly, 12, nullptr, "Equal-interval classes over the");
-    text_element(out, lx, ly + 16, 12, nullptr, std::to_string(figures.size()) + " areas with a published figure.");
+    text_element(out, lx, ly, 12, nullptr,
+                 one_figure ? "One figure, the same in all" : "Equal-interval classes over the");
+    text_element(out, lx, ly + 16, 12, nullptr,
+                 std::to_string(figures.size()) + (figures.size() == 1 ? " area" : " areas") +
+                     " with a published figure.");
     text_element(out, lx, ly + 32, 12, nullptr, "Hover over an area for its name");
     text_element(out, lx, ly + 48, 12, nullptr, "and figure.");
     out += "</g>\n";
