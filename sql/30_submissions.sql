@@ -20,6 +20,7 @@ COMMENT ON COLUMN npda.submission.row_count IS 'Data rows in the file (the heade
 COMMENT ON COLUMN npda.submission.patient_count IS 'Distinct children (identifiers) in the file.';
 COMMENT ON COLUMN npda.submission.visit_count IS 'Visit rows stored (one per data row).';
 COMMENT ON COLUMN npda.submission.error_count IS 'Field-level findings recorded in npda.submission_error.';
+COMMENT ON INDEX npda.submission_lookup IS 'A child''s submission, unit and audit period read from the index alone: the joins of every edit (row security, the KPI trigger, the closed-period rule).';
 
 -- An active submission holds a PDU's data for the period: it is replaced by
 -- submitting a new file, never deleted. Withdrawing one is a deliberate two-

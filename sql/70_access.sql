@@ -119,44 +119,13 @@ CREATE OR REPLACE FUNCTION npda._set_acting_user(user_id bigint) RETURNS void
 COMMENT ON FUNCTION npda._set_acting_user(bigint) IS
   'Internal: record the person this transaction acts for. Only npda.act_as calls it, after its checks; no role but the extension''s owner may execute it.';
 
+-- Worked out in C (src/pg/access.cpp), once per statement, for both the SQL
+-- functions that ask it and the row policies: one answer per statement.
 CREATE OR REPLACE FUNCTION npda._caller(OUT user_id bigint, OUT role text, OUT unlogged boolean, OUT units bigint[])
-LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  acting bigint := npda._acting_user_id();
-  who name;
-  mapped boolean;
-BEGIN
-  unlogged := false;
-  units := '{}';
-  IF acting IS NOT NULL THEN
-    -- An application acting for a person: that person, whatever the
-    -- application's own login may be. Deactivated since: nobody.
-    SELECT u.id, u.role INTO user_id, role FROM npda.npda_user u WHERE u.id = acting AND u.is_active;
-  ELSE
-    who := npda._outer_role();
-    SELECT u.id, u.role, true INTO user_id, role, mapped FROM npda.npda_user u WHERE u.db_role = who AND u.is_active;
-    IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = who) THEN
-      -- A superuser may do everything; unmapped, it is maintenance (pg_restore,
-      -- DBA work), which the activity log leaves to PostgreSQL's own logging.
-      role := 'audit_team';
-      unlogged := user_id IS NULL;
-      RETURN;
-    END IF;
-    IF mapped IS NULL AND NOT EXISTS (SELECT FROM npda.npda_user u WHERE u.db_role = who)
-       AND pg_catalog.pg_has_role(who, 'npda_audit_team', 'MEMBER') THEN
-      -- A login of the audit team that is no npda user.
-      role := 'audit_team';
-    END IF;
-  END IF;
-  IF role IN ('reader', 'editor', 'coordinator') THEN
-    SELECT coalesce(array_agg(e.paediatric_diabetes_unit_id ORDER BY e.paediatric_diabetes_unit_id), '{}') INTO units
-      FROM npda.organisation_employer e WHERE e.npda_user_id = _caller.user_id;
-  END IF;
-END
-$$;
+  AS 'MODULE_PATHNAME', '_caller'
+  LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION npda._caller() IS
-  'Internal: who is calling. The person npda.act_as named in this transaction; otherwise the active npda user whose db_role is the outer role (npda._outer_role()); a superuser, or a member of npda_audit_team that is no npda user, counts as the audit team. role is NULL for anyone else (no access to patient data). unlogged is true for a superuser acting for nobody (not written to the activity log). units: the units a reader, editor or coordinator is employed at (empty for other roles).';
+  'Internal: who is calling, worked out once per statement (again after a change to users, employments or roles). The person npda.act_as named in this transaction; otherwise the active npda user whose db_role is the outer role (npda._outer_role()); a superuser, or a member of npda_audit_team that is no npda user, counts as the audit team. role is NULL for anyone else (no access to patient data). unlogged is true for a superuser acting for nobody (not written to the activity log). units: the units a reader, editor or coordinator is employed at (empty for other roles). Reads the users as the owner of npda''s tables, with search_path pinned to pg_catalog.';
 CREATE OR REPLACE FUNCTION npda._caller_sees_all() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -244,20 +213,6 @@ END
 $$;
 COMMENT ON FUNCTION npda._caller_user_ids(text) IS
   'Internal: ids of the users employed at the caller''s units for a purpose (npda._caller_pdu_ids).';
-CREATE OR REPLACE FUNCTION npda._patient_unit(patient_id bigint) RETURNS bigint
-LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  unit bigint;
-BEGIN
-  SELECT s.paediatric_diabetes_unit_id INTO unit
-    FROM npda.patient p JOIN npda.submission s ON s.id = p.submission_id
-   WHERE p.id = _patient_unit.patient_id;
-  RETURN unit;
-END
-$$;
-COMMENT ON FUNCTION npda._patient_unit(bigint) IS
-  'Internal: the unit whose submission holds a child (npda.patient.id), or NULL; npda._scope_patient looks children up one by one with it.';
 CREATE OR REPLACE FUNCTION npda._caller_may_write_pdu(pdu_id bigint) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -299,12 +254,14 @@ COMMENT ON FUNCTION npda._require_role(text[], text) IS
 -- functions of npda (scoring, submission, the triggers) run as that owner.
 --
 -- Each policy asks a C function, row by row, whether the caller may read or
--- write the row's unit, submission, child or user. The caller's scope is
--- worked out once per statement and kept in the backend (src/pg/access.cpp),
--- so a one-row edit costs one lookup and a scan one hash probe per row. The
--- functions call the definer-rights helpers above directly and look no name
--- up through the caller's search_path, so they need no SET clause (which
--- would cost a setting save and restore per row).
+-- write the row's unit, submission, child or user. Who the caller is is
+-- worked out once per statement, what they may see once per command, and
+-- both are kept in the backend (src/pg/access.cpp), so a one-row edit costs
+-- one lookup and a scan one hash probe per row. The functions read as the
+-- owner of the tables with search_path pinned, or call the definer-rights
+-- helpers above directly, and look no name up through the caller's
+-- search_path, so they need no SET clause (which would cost a setting save
+-- and restore per row).
 CREATE OR REPLACE FUNCTION npda._scope_all() RETURNS boolean
   AS 'MODULE_PATHNAME', '_scope_all' LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION npda._scope_all() IS
@@ -877,6 +834,19 @@ COMMENT ON FUNCTION npda._employer_primary_check() IS
 DROP TRIGGER IF EXISTS organisation_employer_primary ON npda.organisation_employer;
 CREATE CONSTRAINT TRIGGER organisation_employer_primary AFTER INSERT OR UPDATE OR DELETE ON npda.organisation_employer
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION npda._employer_primary_check();
+
+-- Who someone is (npda._caller()) is kept for a statement; a change to users
+-- or employments makes the next check work it out again, so a statement that
+-- calls npda.add_user, or a function that employs someone and then reads,
+-- sees the change at once.
+CREATE OR REPLACE FUNCTION npda._scope_changed() RETURNS trigger
+  AS 'MODULE_PATHNAME', '_scope_changed' LANGUAGE C;
+COMMENT ON FUNCTION npda._scope_changed() IS
+  'Trigger (statement level) on npda.npda_user and npda.organisation_employer: forget who the caller is, as worked out for this statement (src/pg/access.cpp).';
+CREATE OR REPLACE TRIGGER npda_user_scope_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON npda.npda_user
+  FOR EACH STATEMENT EXECUTE FUNCTION npda._scope_changed();
+CREATE OR REPLACE TRIGGER organisation_employer_scope_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON npda.organisation_employer
+  FOR EACH STATEMENT EXECUTE FUNCTION npda._scope_changed();
 
 -- ---- acting for a person, logins, lockout -------------------------------
 CREATE OR REPLACE FUNCTION npda._require_application(action text) RETURNS void

@@ -24,6 +24,7 @@
 #include "access/hmac_sha256.hpp"
 #include "access.hpp"
 #include "guard.hpp"
+#include "spi.hpp"
 
 namespace {
 
@@ -31,6 +32,8 @@ namespace {
 std::int64_t acting_user = 0;
 // Transaction nesting level at which it was set (1 = the top level).
 int acting_level = 0;
+
+void register_scope_hooks();  // below, with the scope
 
 void clear_acting(XactEvent event, void *) {
     switch (event) {
@@ -66,6 +69,7 @@ namespace npda::pg {
 void register_access_callbacks() {
     RegisterXactCallback(clear_acting, nullptr);
     RegisterSubXactCallback(clear_acting_on_rollback, nullptr);
+    register_scope_hooks();
 }
 
 }  // namespace npda::pg
@@ -138,21 +142,104 @@ NPDA_FUNCTION(_strong_random_bytes) {
 // The row policies (sql/70_access.sql) ask, row by row, whether the caller may
 // read or write the row's unit, submission, child or user:
 // npda._scope_unit(purpose, unit id), _scope_submission, _scope_patient,
-// _scope_user. Who the caller is and what they may see is worked out once per
-// statement (per transaction, command and identity), by the definer-rights
-// SQL helpers of sql/70_access.sql called through fmgr, and kept here:
-//   - the caller's npda user and role, and the units they are employed at;
-//   - the submissions of those units (few);
-//   - children: looked up one at a time (npda._patient_unit) while a statement
-//     touches few -- one visit edit needs one lookup -- and, from the 17th
-//     child on, the whole set of the caller's children (npda._caller_patient_ids)
-//     so that a scan costs a hash probe per row.
+// _scope_user. What they need is worked out here and kept:
+//   - who the caller is (npda._caller(): their npda user, role and units),
+//     once per top-level statement: the policies of an UPDATE and the
+//     triggers it fires share one answer. It is worked out again when a
+//     statement changes npda.npda_user or npda.organisation_employer (their
+//     statement triggers call npda._scope_changed()) or a role or role
+//     membership changes (a catalogue invalidation), and when the outer role
+//     or the acting person changes;
+//   - per command (transaction and command counter), since rows may change
+//     from one command to the next: the submissions of the caller's units
+//     (few), and children, looked up one at a time while a statement touches
+//     few -- one visit edit needs one lookup -- and, from the 17th child on,
+//     the whole set of the caller's children (npda._caller_patient_ids) so
+//     that a scan costs a hash probe per row.
 // Nothing is kept across statements: a new submission, a changed role or a
-// removed employment counts from the next statement on.
+// removed employment counts from the next statement on (and, when this
+// session makes the change, from the next command).
+//
+// The caller and a child's unit are read here with SPI, as the owner of
+// npda's tables (which row security does not restrict, as for a SECURITY
+// DEFINER function) and with search_path pinned to pg_catalog: every name in
+// these queries is schema-qualified, operators included, and nothing of the
+// caller's search_path is looked at.
 namespace {
 
 enum class Purpose { read, write, manage, self };
 enum class NpdaRole { none, reader, editor, coordinator, analyst, audit_team };
+
+// Top-level statements: counted when the executor starts outside any other
+// executor run (a statement's functions and triggers run inside its own).
+std::uint64_t statement_serial = 0;
+int executor_depth = 0;
+// Changes that can change who someone is: users, employments, roles.
+std::uint64_t identity_generation = 0;
+
+ExecutorStart_hook_type prev_executor_start = nullptr;
+ExecutorRun_hook_type prev_executor_run = nullptr;
+ExecutorFinish_hook_type prev_executor_finish = nullptr;
+
+// Executor hooks: called by PostgreSQL's C code, never throw.
+void count_statement(QueryDesc *query, int eflags) {
+    if (executor_depth == 0) ++statement_serial;
+    if (prev_executor_start)
+        prev_executor_start(query, eflags);
+    else
+        standard_ExecutorStart(query, eflags);
+}
+
+void run_nested(QueryDesc *query, ScanDirection direction, uint64 count, bool execute_once) {
+    ++executor_depth;
+    // clang-format off
+    PG_TRY();
+    {
+        if (prev_executor_run)
+            prev_executor_run(query, direction, count, execute_once);
+        else
+            standard_ExecutorRun(query, direction, count, execute_once);
+    }
+    PG_FINALLY();
+    {
+        --executor_depth;
+    }
+    PG_END_TRY();
+    // clang-format on
+}
+
+void finish_nested(QueryDesc *query) {
+    ++executor_depth;
+    // clang-format off
+    PG_TRY();
+    {
+        if (prev_executor_finish)
+            prev_executor_finish(query);
+        else
+            standard_ExecutorFinish(query);
+    }
+    PG_FINALLY();
+    {
+        --executor_depth;
+    }
+    PG_END_TRY();
+    // clang-format on
+}
+
+// A role's attributes (superuser) or memberships (npda_audit_team, the
+// groups) changed, here or in another session.
+void roles_changed(Datum, int, uint32) { ++identity_generation; }
+
+void register_scope_hooks() {
+    prev_executor_start = ExecutorStart_hook;
+    ExecutorStart_hook = count_statement;
+    prev_executor_run = ExecutorRun_hook;
+    ExecutorRun_hook = run_nested;
+    prev_executor_finish = ExecutorFinish_hook;
+    ExecutorFinish_hook = finish_nested;
+    CacheRegisterSyscacheCallback(AUTHOID, roles_changed, (Datum)0);
+    CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, roles_changed, (Datum)0);
+}
 
 // A definer-rights helper of sql/70_access.sql, called through fmgr: no
 // EXECUTE privilege is needed by the caller, and no name is looked up through
@@ -166,21 +253,25 @@ struct Scope {
     bool valid = false;
     LocalTransactionId lxid = InvalidLocalTransactionId;
     CommandId cid = 0;
+    std::uint64_t statement = 0;
+    std::uint64_t generation = 0;
     Oid outer = InvalidOid;
     std::int64_t acting = 0;
+    Oid owner = InvalidOid;  // of npda's tables, looked up once per transaction
 
     MemoryContext memory = nullptr;  // FmgrInfos of the helpers, reset with the scope
-    Helper caller{"npda._caller()"};
     Helper submission_ids{"npda._caller_submission_ids(pg_catalog.text)"};
     Helper patient_ids{"npda._caller_patient_ids(pg_catalog.text)"};
     Helper user_ids{"npda._caller_user_ids(pg_catalog.text)"};
-    Helper patient_unit{"npda._patient_unit(pg_catalog.int8)"};
 
+    // Who is calling (per statement).
     std::int64_t user_id = 0;
     NpdaRole role = NpdaRole::none;
     std::string role_name;
     bool unlogged = false;
     std::vector<std::int64_t> units;  // sorted
+
+    // What the caller may see (per command).
     bool submissions_loaded = false;
     std::unordered_set<std::int64_t> submissions;
     bool patients_loaded = false;
@@ -212,12 +303,13 @@ NpdaRole role_of(std::string_view r) {
     return NpdaRole::none;
 }
 
+// The roles confined to the units they are employed at.
+bool has_units(NpdaRole r) { return r == NpdaRole::reader || r == NpdaRole::editor || r == NpdaRole::coordinator; }
+
 // Whether the caller's role allows the purpose at all (on their own units).
 bool role_allows(Purpose purpose) {
     switch (purpose) {
-        case Purpose::read:
-            return scope.role == NpdaRole::reader || scope.role == NpdaRole::editor ||
-                   scope.role == NpdaRole::coordinator;
+        case Purpose::read: return has_units(scope.role);
         case Purpose::write: return scope.role == NpdaRole::editor || scope.role == NpdaRole::coordinator;
         case Purpose::manage: return scope.role == NpdaRole::coordinator;
         case Purpose::self: return scope.user_id != 0;
@@ -279,33 +371,160 @@ std::vector<std::int64_t> id_array(Helper &h, const char *purpose) {
     return int8_elements(array);
 }
 
-// Bring the scope up to date for this statement and caller.
+// The owner of npda's tables (the extension's owner).
+Oid table_owner() {
+    return npda::pg::call([]() {
+        const Oid table = get_relname_relid("npda_user", get_namespace_oid("npda", false));
+        HeapTuple tuple = OidIsValid(table) ? SearchSysCache1(RELOID, ObjectIdGetDatum(table)) : nullptr;
+        if (!HeapTupleIsValid(tuple)) elog(ERROR, "npda.npda_user is missing");
+        const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+        ReleaseSysCache(tuple);
+        return owner;
+    });
+}
+
+// For its lifetime: SPI connected, the current user the owner of npda's
+// tables, search_path = pg_catalog, pg_temp (what a SECURITY DEFINER function
+// of npda does with its SET clause). If an exception unwinds past it the
+// transaction aborts, and PostgreSQL's abort restores the user, the setting
+// and the SPI stack; the destructor restores the first two at once anyway.
+class AsTableOwner {
+public:
+    explicit AsTableOwner(Oid owner) : spi_() {
+        GetUserIdAndSecContext(&user_, &context_);
+        SetUserIdAndSecContext(owner, context_ | SECURITY_LOCAL_USERID_CHANGE);
+        switched_ = true;
+        nest_ = npda::pg::call([]() {
+            const int nest = NewGUCNestLevel();
+            (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                                    true, 0, false);
+            return nest;
+        });
+    }
+    void finish() {
+        restore();
+        spi_.finish();
+    }
+    ~AsTableOwner() { restore(); }
+    AsTableOwner(const AsTableOwner &) = delete;
+    AsTableOwner &operator=(const AsTableOwner &) = delete;
+
+private:
+    void restore() {
+        if (nest_ > 0) AtEOXact_GUC(true, nest_);
+        nest_ = 0;
+        if (switched_) SetUserIdAndSecContext(user_, context_);
+        switched_ = false;
+    }
+    npda::pg::SpiConnection spi_;
+    Oid user_ = InvalidOid;
+    int context_ = 0;
+    int nest_ = 0;
+    bool switched_ = false;
+};
+
+// Who is calling (the rule in docs/access.md, section 3): fills the caller's
+// part of the scope.
+void load_identity(Oid outer) {
+    static npda::pg::KeptPlan by_id(
+        "SELECT u.id, u.role, (SELECT pg_catalog.array_agg(e.paediatric_diabetes_unit_id) "
+        "FROM npda.organisation_employer e WHERE e.npda_user_id OPERATOR(pg_catalog.=) u.id) "
+        "FROM npda.npda_user u WHERE u.id OPERATOR(pg_catalog.=) $1 AND u.is_active");
+    static npda::pg::KeptPlan by_login(
+        "SELECT u.id, u.role, (SELECT pg_catalog.array_agg(e.paediatric_diabetes_unit_id) "
+        "FROM npda.organisation_employer e WHERE e.npda_user_id OPERATOR(pg_catalog.=) u.id) "
+        "FROM npda.npda_user u WHERE u.db_role OPERATOR(pg_catalog.=) $1 AND u.is_active");
+    static npda::pg::KeptPlan any_by_login(
+        "SELECT FROM npda.npda_user u WHERE u.db_role OPERATOR(pg_catalog.=) $1");
+
+    scope.user_id = 0;
+    scope.role = NpdaRole::none;
+    scope.role_name.clear();
+    scope.unlogged = false;
+    scope.units.clear();
+    if (scope.owner == InvalidOid) scope.owner = table_owner();
+
+    const std::int64_t acting = acting_user;
+    Datum login = 0;
+    bool superuser = false;
+    if (acting == 0)
+        npda::pg::call([&]() {
+            login = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(outer, false)));
+            superuser = superuser_arg(outer);
+            return 0;
+        });
+    AsTableOwner as_owner(scope.owner);
+    const std::uint64_t found = acting != 0
+                                    ? npda::pg::spi_execute_plan(by_id, {{INT8OID, Int64GetDatum(acting)}}, true)
+                                    : npda::pg::spi_execute_plan(by_login, {{NAMEOID, login}}, true);
+    if (found > 0) {
+        scope.user_id = npda::pg::spi_int64(0, 1);
+        scope.role_name = npda::pg::spi_text(0, 2);
+        scope.role = role_of(scope.role_name);
+        bool no_units = false;
+        const Datum units = npda::pg::spi_value(0, 3, no_units);
+        if (!no_units && has_units(scope.role)) scope.units = int8_elements(units);
+    }
+    if (acting == 0) {
+        if (superuser) {
+            // A superuser may do everything; unmapped, it is maintenance
+            // (pg_restore, DBA work), which the activity log leaves to
+            // PostgreSQL's own logging.
+            scope.role_name = "audit_team";
+            scope.units.clear();
+            scope.unlogged = scope.user_id == 0;
+        } else if (found == 0 && npda::pg::spi_execute_plan(any_by_login, {{NAMEOID, login}}, true) == 0 &&
+                   npda::pg::call([outer]() {
+                       const Oid team = get_role_oid("npda_audit_team", true);
+                       return OidIsValid(team) && is_member_of_role(outer, team);
+                   })) {
+            // A login of the audit team that is no npda user.
+            scope.role_name = "audit_team";
+        }
+        scope.role = role_of(scope.role_name);
+    }
+    as_owner.finish();
+    std::sort(scope.units.begin(), scope.units.end());
+}
+
+// The unit whose submission holds a child, or 0 when there is no such child.
+std::int64_t unit_of_child(std::int64_t patient) {
+    static npda::pg::KeptPlan plan(
+        "SELECT s.paediatric_diabetes_unit_id FROM npda.patient p "
+        "JOIN npda.submission s ON s.id OPERATOR(pg_catalog.=) p.submission_id "
+        "WHERE p.id OPERATOR(pg_catalog.=) $1");
+    if (scope.owner == InvalidOid) scope.owner = table_owner();
+    AsTableOwner as_owner(scope.owner);
+    const std::int64_t unit =
+        npda::pg::spi_execute_plan(plan, {{INT8OID, Int64GetDatum(patient)}}, true) > 0 ? npda::pg::spi_int64(0, 1) : 0;
+    as_owner.finish();
+    return unit;
+}
+
+// Bring the scope up to date for this statement, command and caller.
 void refresh_scope() {
     const LocalTransactionId lxid = MyProc->lxid;
     const CommandId cid = GetCurrentCommandId(false);
     const Oid outer = GetOuterUserId();
-    if (scope.valid && scope.lxid == lxid && scope.cid == cid && scope.outer == outer && scope.acting == acting_user)
-        return;
+    const bool same_caller = scope.valid && scope.lxid == lxid && scope.statement == statement_serial &&
+                             scope.generation == identity_generation && scope.outer == outer &&
+                             scope.acting == acting_user;
+    if (same_caller && scope.cid == cid) return;
     const bool same_transaction = scope.valid && scope.lxid == lxid;
     scope.valid = false;
     if (!same_transaction || !scope.memory) {
         // The helpers' FmgrInfos (and the SQL functions' plans hanging from
-        // them) last one transaction: the extension may be re-created.
+        // them) and the owner last one transaction: the extension may be
+        // re-created.
         if (!scope.memory)
             scope.memory = npda::pg::call([]() {
                 return AllocSetContextCreate(TopMemoryContext, "npda access scope", ALLOCSET_SMALL_SIZES);
             });
         else
             npda::pg::call([]() { MemoryContextReset(scope.memory); });
-        for (Helper *h :
-             {&scope.caller, &scope.submission_ids, &scope.patient_ids, &scope.user_ids, &scope.patient_unit})
-            h->finfo = nullptr;
+        for (Helper *h : {&scope.submission_ids, &scope.patient_ids, &scope.user_ids}) h->finfo = nullptr;
+        scope.owner = InvalidOid;
     }
-    scope.user_id = 0;
-    scope.role = NpdaRole::none;
-    scope.role_name.clear();
-    scope.unlogged = false;
-    scope.units.clear();
     scope.submissions_loaded = false;
     scope.submissions.clear();
     scope.patients_loaded = false;
@@ -314,34 +533,13 @@ void refresh_scope() {
     scope.users_loaded[0] = scope.users_loaded[1] = false;
     scope.users[0].clear();
     scope.users[1].clear();
-
-    bool is_null = false;
-    const Datum caller = call_helper(scope.caller, false, (Datum)0, InvalidOid, is_null);
-    if (!is_null) {
-        bool id_null = false, role_null = false, unlogged_null = false, units_null = false;
-        Datum id = 0, unlogged = 0, units = 0;
-        const char *role = nullptr;
-        npda::pg::call([&]() {
-            HeapTupleHeader t = DatumGetHeapTupleHeader(caller);
-            id = GetAttributeByNum(t, 1, &id_null);
-            const Datum r = GetAttributeByNum(t, 2, &role_null);
-            role = role_null ? nullptr : TextDatumGetCString(r);
-            unlogged = GetAttributeByNum(t, 3, &unlogged_null);
-            units = GetAttributeByNum(t, 4, &units_null);
-        });
-        // The units of readers, editors and coordinators (the roles confined
-        // to them); role_allows() decides what each may do there.
-        if (!units_null) scope.units = int8_elements(units);
-        std::sort(scope.units.begin(), scope.units.end());
-        if (!id_null) scope.user_id = DatumGetInt64(id);
-        if (role) {
-            scope.role_name = role;
-            scope.role = role_of(role);
-        }
-        scope.unlogged = !unlogged_null && DatumGetBool(unlogged);
-    }
+    // Read before the lookup: a change it causes counts for the next one.
+    const std::uint64_t statement = statement_serial, generation = identity_generation;
+    if (!same_caller) load_identity(outer);
     scope.lxid = lxid;
     scope.cid = cid;
+    scope.statement = statement;
+    scope.generation = generation;
     scope.outer = outer;
     scope.acting = acting_user;
     scope.valid = true;
@@ -370,9 +568,7 @@ bool has_patient(std::int64_t patient) {
         scope.patient_units.clear();
         return scope.patients.count(patient) > 0;
     }
-    bool is_null = false;
-    const Datum unit = call_helper(scope.patient_unit, true, Int64GetDatum(patient), InvalidOid, is_null);
-    const std::int64_t u = is_null ? 0 : DatumGetInt64(unit);
+    const std::int64_t u = unit_of_child(patient);
     scope.patient_units.emplace(patient, u);
     return u != 0 && has_unit(u);
 }
@@ -455,4 +651,43 @@ NPDA_FUNCTION(_scope_caller) {
         values[2] = BoolGetDatum(unlogged);
         return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
     });
+}
+
+// npda._caller(): who is calling (user id, role, unlogged, units), as worked
+// out for this statement. SQL functions ask it; the policies read the same
+// answer from memory.
+NPDA_FUNCTION(_caller) {
+    refresh_scope();
+    const std::int64_t user_id = scope.user_id;
+    const std::string role = scope.role_name;
+    const bool unlogged = scope.unlogged;
+    const std::vector<std::int64_t> units = scope.units;
+    return npda::pg::call([&]() {
+        TupleDesc desc;
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+            elog(ERROR, "return type must be a row type");
+        desc = BlessTupleDesc(desc);
+        Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (units.size() + 1)));
+        for (std::size_t i = 0; i < units.size(); ++i) elems[i] = Int64GetDatum(units[i]);
+        Datum values[4];
+        bool nulls[4] = {user_id == 0, role.empty(), false, false};
+        values[0] = Int64GetDatum(user_id);
+        values[1] = role.empty()
+                        ? (Datum)0
+                        : PointerGetDatum(cstring_to_text_with_len(role.data(), static_cast<int>(role.size())));
+        values[2] = BoolGetDatum(unlogged);
+        values[3] = PointerGetDatum(construct_array(elems, static_cast<int>(units.size()), INT8OID, 8,
+                                                    FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+        return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+    });
+}
+
+// npda._scope_changed(): statement trigger on npda.npda_user and
+// npda.organisation_employer: who someone is may have changed, so the next
+// check works the caller out again.
+NPDA_FUNCTION(_scope_changed) {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        throw npda::Error(npda::sqlstate::kInvalidArgument, "npda._scope_changed() is a trigger function");
+    ++identity_generation;
+    return PointerGetDatum(nullptr);
 }

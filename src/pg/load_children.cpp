@@ -107,9 +107,17 @@ std::string select_list(const std::vector<RecordColumn<R>> &cols, const char *al
 }
 
 // Run a kept plan through a cursor, handing each fetched batch (in
-// SPI_tuptable) to fn.
+// SPI_tuptable) to fn; or, for one child, at once as one batch: a cursor's
+// portal costs more than the query itself for the few rows of one child. Both
+// read with the active snapshot.
 template <typename Fn>
-void for_each_batch(KeptPlan &plan, Oid arg_type, Datum arg, Fn &&fn) {
+void for_each_batch(KeptPlan &plan, Oid arg_type, Datum arg, bool at_once, Fn &&fn) {
+    if (at_once) {
+        const std::uint64_t n = spi_execute_plan(plan, {{arg_type, arg}}, true);
+        if (n > 0) fn(n);
+        call([]() { SPI_freetuptable(SPI_tuptable); });
+        return;
+    }
     Portal portal = spi_cursor_open(plan, {{arg_type, arg}});
     for (;;) {
         call([&]() { SPI_cursor_fetch(portal, true, kFetchRows); });
@@ -144,11 +152,11 @@ struct ChildQueries {
 };
 
 // Load the children chosen by `queries` for the argument `arg`.
-std::vector<LoadedChild> load_children(ChildQueries &queries, Oid arg_type, Datum arg) {
+std::vector<LoadedChild> load_children(ChildQueries &queries, Oid arg_type, Datum arg, bool at_once = false) {
     std::vector<LoadedChild> children;
     const auto &pcols = patient_columns();
     const auto &vcols = visit_columns();
-    for_each_batch(queries.patients, arg_type, arg, [&](std::uint64_t n) {
+    for_each_batch(queries.patients, arg_type, arg, at_once, [&](std::uint64_t n) {
         const std::size_t offset = children.size();
         std::vector<PatientRecord> records(n);
         read_record_columns(pcols, 7, records, 0, n);
@@ -180,7 +188,7 @@ std::vector<LoadedChild> load_children(ChildQueries &queries, Oid arg_type, Datu
 
     std::vector<VisitRecord> visits;
     std::vector<std::int64_t> owners;
-    for_each_batch(queries.visits, arg_type, arg, [&](std::uint64_t n) {
+    for_each_batch(queries.visits, arg_type, arg, at_once, [&](std::uint64_t n) {
         visits.assign(n, VisitRecord{});
         owners.assign(n, 0);
         read_record_columns(vcols, 3, visits, 0, n);
@@ -209,6 +217,13 @@ std::vector<LoadedChild> load_children(ChildQueries &queries, Oid arg_type, Datu
 std::vector<LoadedChild> load_children_in(Datum ids_array) {
     static ChildQueries by_id("p.id = ANY($1)");
     return load_children(by_id, INT8ARRAYOID, ids_array);
+}
+
+std::vector<LoadedChild> load_child(std::int64_t id) {
+    // Its own plans: with "= ANY($1)" the planner expects ten children and
+    // hashes the submissions; with one it follows the indexes.
+    static ChildQueries by_one_id("p.id = $1");
+    return load_children(by_one_id, INT8OID, Int64GetDatum(id), true);
 }
 
 std::vector<LoadedChild> load_children_by_id(const std::vector<std::int64_t> &ids) {

@@ -22,6 +22,8 @@ struct LoadedChild {
 // Read these children (npda.patient ids) with their leaving data and visits;
 // children that no longer exist are skipped.
 std::vector<LoadedChild> load_children_by_id(const std::vector<std::int64_t> &ids);
+// One child (an edit): the same, with plans made for one.
+std::vector<LoadedChild> load_child(std::int64_t id);
 // The same, with the ids already in a bigint[].
 std::vector<LoadedChild> load_children_in(Datum ids_array);
 // Every child of an audit period's active submissions (all PDUs).

@@ -25,17 +25,31 @@ constexpr std::size_t kScoreBatch = 10000;
 
 }  // namespace
 
+// From the catalogue caches, not a query: every stored score needs it.
 OutcomeType outcome_type() {
-    static KeptPlan plan(
-        "SELECT e.enumtypid, t.typarray, e.oid FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid "
-        "WHERE e.enumtypid = 'npda.kpi_outcome'::regtype ORDER BY e.enumsortorder");
     OutcomeType t;
-    const std::uint64_t n = spi_execute_plan(plan, {}, true);
-    if (n != 4) throw std::logic_error("npda.kpi_outcome does not have four labels");
-    bool isnull = false;
-    t.type = DatumGetObjectId(spi_value(0, 1, isnull));
-    t.array_type = DatumGetObjectId(spi_value(0, 2, isnull));
-    for (std::uint64_t i = 0; i < 4; ++i) t.labels[i] = DatumGetObjectId(spi_value(i, 3, isnull));
+    constexpr int kMax = 8;
+    float4 order[kMax];
+    Oid label[kMax];
+    int n = 0;
+    call([&]() {
+        const Oid ns = get_namespace_oid("npda", false);
+        t.type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("kpi_outcome"), ObjectIdGetDatum(ns));
+        if (!OidIsValid(t.type)) elog(ERROR, "type npda.kpi_outcome does not exist");
+        t.array_type = get_array_type(t.type);
+        CatCList *labels = SearchSysCacheList1(ENUMTYPOIDNAME, ObjectIdGetDatum(t.type));
+        for (int i = 0; i < labels->n_members && n < kMax; ++i, ++n) {
+            const Form_pg_enum e = reinterpret_cast<Form_pg_enum>(GETSTRUCT(&labels->members[i]->tuple));
+            order[n] = e->enumsortorder;
+            label[n] = e->oid;
+        }
+        ReleaseSysCacheList(labels);
+        return 0;
+    });
+    if (n != 4 || !OidIsValid(t.array_type)) throw std::logic_error("npda.kpi_outcome does not have four labels");
+    int by_order[4] = {0, 1, 2, 3};
+    std::sort(by_order, by_order + 4, [&](int a, int b) { return order[a] < order[b]; });
+    for (int i = 0; i < 4; ++i) t.labels[i] = label[by_order[i]];
     return t;
 }
 
@@ -132,18 +146,30 @@ void score_records(const std::vector<PatientRecord> &patients, const std::vector
 std::size_t score_patient_ids(const std::vector<std::int64_t> &ids, Date as_of) {
     if (ids.empty()) return 0;
     // Share the lock of the children's audit periods, which npda.rescore takes
-    // exclusively, before reading them: a whole-period re-score that started
-    // earlier must not overwrite this fresher score with one built from data
-    // it read before this edit, nor this edit a re-score's. The lock is held
-    // to commit; the read below (a new statement, so a new snapshot under READ
-    // COMMITTED) then sees whatever the re-score committed.
+    // exclusively, before scoring them, and hold it to commit: a whole-period
+    // re-score already running commits before this edit writes its scores
+    // (which then replace the re-score's), and one that starts later waits
+    // for this edit to commit and reads it. Either way the last score written
+    // for a child is built from data that includes the edit. (A re-score
+    // writes scores only, never the children's data read below.)
     static KeptPlan lock_periods(
         "SELECT pg_catalog.pg_advisory_xact_lock_shared($2, x.audit_period_id::int4) "
         "FROM (SELECT DISTINCT s.audit_period_id FROM npda.patient p JOIN npda.submission s ON s.id = p.submission_id "
         "WHERE p.id = ANY($1) ORDER BY 1) x");
-    const Datum array = int8_array(ids);
-    spi_execute_plan(lock_periods, {{INT8ARRAYOID, array}, {INT4OID, Int32GetDatum(lock_key::kPeriod)}});
-    std::vector<LoadedChild> children = load_children_in(array);
+    // One child (an edit): plans made for one row, which follow the indexes.
+    static KeptPlan lock_period_of_child(
+        "SELECT pg_catalog.pg_advisory_xact_lock_shared($2, s.audit_period_id::int4) "
+        "FROM npda.patient p JOIN npda.submission s ON s.id = p.submission_id WHERE p.id = $1");
+    const Datum key = Int32GetDatum(lock_key::kPeriod);
+    std::vector<LoadedChild> children;
+    if (ids.size() == 1) {
+        spi_execute_plan(lock_period_of_child, {{INT8OID, Int64GetDatum(ids[0])}, {INT4OID, key}});
+        children = load_child(ids[0]);
+    } else {
+        const Datum array = int8_array(ids);
+        spi_execute_plan(lock_periods, {{INT8ARRAYOID, array}, {INT4OID, key}});
+        children = load_children_in(array);
+    }
     return score_loaded(children, as_of);
 }
 
