@@ -79,15 +79,15 @@ COMMENT ON TABLE npda.activity_code IS 'The 13 activity codes of npda.visit_acti
 COMMENT ON COLUMN npda.activity_code.code IS 'Activity code, 1-13.';
 COMMENT ON COLUMN npda.activity_code.label IS 'What happened.';
 COMMENT ON TABLE npda.visit_activity IS
-  'The activity log (VisitActivity), append-only: logins and failed logins (npda.record_login), lockouts, logouts and the other application events (npda.record_activity), CSV uploads (npda.submit_csv), edits of patient data (once per statement and user) and changes to users, units and roles (with the admin who made them). Superuser sessions that act for nobody (maintenance, pg_restore) are not logged. Read it through the row policies: your own rows; a coordinator also those of their units; the audit team all.';
+  'The activity log (VisitActivity), append-only, without foreign keys (each would cost every edit a lookup and a row lock; a user it names cannot be deleted, NP210): logins and failed logins (npda.record_login), lockouts, logouts and the other application events (npda.record_activity), CSV uploads (npda.submit_csv), edits of patient data (once per statement and user) and changes to users, units and roles (with the admin who made them). Superuser sessions that act for nobody (maintenance, pg_restore) are not logged. Read it through the row policies: your own rows; a coordinator also those of their units; the audit team all.';
 COMMENT ON COLUMN npda.visit_activity.id IS 'Surrogate key; also the order of rows logged at the same instant.';
-COMMENT ON COLUMN npda.visit_activity.npda_user_id IS 'The person the activity is about (the one logging in, submitting, editing, or whose record was changed); NULL for a login role that is no npda user.';
+COMMENT ON COLUMN npda.visit_activity.npda_user_id IS 'npda.npda_user.id of the person the activity is about (the one logging in, submitting, editing, or whose record was changed); NULL for a login role that is no npda user.';
 COMMENT ON COLUMN npda.visit_activity.activity_at IS 'When it happened (clock time). The lockout rule reads these times.';
-COMMENT ON COLUMN npda.visit_activity.activity IS 'What happened (npda.activity_code): 1 login, 2 failed login, 3 logout, 4 reset link sent, 5 reset done, 6 lockout, 7 two-factor set up, 8 CSV uploaded, 9 patient data touched, 10 user created, 11 user changed, 12 role changed, 13 admin status changed.';
+COMMENT ON COLUMN npda.visit_activity.activity IS 'What happened (the labels are in npda.activity_code; constraint visit_activity_code keeps it within 1-13): 1 login, 2 failed login, 3 logout, 4 reset link sent, 5 reset done, 6 lockout, 7 two-factor set up, 8 CSV uploaded, 9 patient data touched, 10 user created, 11 user changed, 12 role changed, 13 admin status changed.';
 COMMENT ON COLUMN npda.visit_activity.ip_address IS 'Client address given by the application (logins and application events).';
 COMMENT ON COLUMN npda.visit_activity.user_agent IS 'Client user agent given by the application.';
-COMMENT ON COLUMN npda.visit_activity.paediatric_diabetes_unit_id IS 'The unit concerned: the user''s primary unit for logins, the submitting unit for uploads, the unit of the rows touched by an edit (NULL when several), the unit of a changed employment.';
-COMMENT ON COLUMN npda.visit_activity.admin_user_id IS 'Codes 10-13: the user who made the change (NULL when it was a login role that is no npda user).';
+COMMENT ON COLUMN npda.visit_activity.paediatric_diabetes_unit_id IS 'npda.paediatric_diabetes_unit.id of the unit concerned: the user''s primary unit for logins, the submitting unit for uploads, the unit of the rows touched by an edit (NULL when several), the unit of a changed employment.';
+COMMENT ON COLUMN npda.visit_activity.admin_user_id IS 'Codes 10-13: npda.npda_user.id of the user who made the change (NULL when it was a login role that is no npda user).';
 COMMENT ON COLUMN npda.visit_activity.db_role IS 'The database session user of the connection (the application''s login when it acts for someone).';
 COMMENT ON COLUMN npda.visit_activity.details IS 'What else is known, as JSON: the table, operation and row count of an edit, the submission of an upload, the changed fields of a user.';
 COMMENT ON TABLE npda.access_setting IS
@@ -790,6 +790,26 @@ COMMENT ON FUNCTION npda._user_changed() IS
 CREATE OR REPLACE TRIGGER npda_user_changed AFTER UPDATE OR DELETE ON npda.npda_user
   FOR EACH ROW EXECUTE FUNCTION npda._user_changed();
 
+-- The activity log keeps its subjects: it has no foreign keys (migrations/1.2/70_access.sql
+-- says why), so deleting a user it names is refused here, as a key would.
+CREATE OR REPLACE FUNCTION npda._refuse_logged_user_delete() RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF EXISTS (SELECT FROM npda.visit_activity a WHERE a.npda_user_id = OLD.id)
+     OR EXISTS (SELECT FROM npda.visit_activity a WHERE a.admin_user_id = OLD.id) THEN
+    RAISE EXCEPTION USING ERRCODE = 'NP210',
+      MESSAGE = format('user %s (%s) cannot be deleted: the activity log names them', OLD.id, OLD.email),
+      HINT = 'Deactivate the user instead: UPDATE npda.npda_user SET is_active = false WHERE id = ' || OLD.id || ';';
+  END IF;
+  RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION npda._refuse_logged_user_delete() IS
+  'Trigger (BEFORE DELETE on npda.npda_user): refuse to delete a user the activity log names, as subject or admin (NP210); deactivate them instead.';
+CREATE OR REPLACE TRIGGER npda_user_refuse_logged_delete BEFORE DELETE ON npda.npda_user
+  FOR EACH ROW EXECUTE FUNCTION npda._refuse_logged_user_delete();
+
 CREATE OR REPLACE FUNCTION npda._employer_changed() RETURNS trigger
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
@@ -802,6 +822,11 @@ BEGIN
   END IF;
   IF TG_OP = 'DELETE' THEN
     r := OLD;
+    IF NOT EXISTS (SELECT FROM npda.npda_user u WHERE u.id = OLD.npda_user_id) THEN
+      -- The user's own deletion cascading (only a user the log does not name
+      -- can be deleted): nobody left to log it about.
+      RETURN NULL;
+    END IF;
   ELSE
     r := NEW;
   END IF;

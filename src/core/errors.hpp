@@ -44,6 +44,7 @@ inline constexpr const char *kAlreadyActing = "NP206";     // act_as for a secon
 inline constexpr const char *kClosedPeriodData = "NP207";  // data of a closed period changed by DML
 inline constexpr const char *kTruncateRefused = "NP208";   // TRUNCATE of patient data with active submissions
 inline constexpr const char *kUnsuitableDbRole = "NP209";  // add_user: db_role missing or unsuitable
+inline constexpr const char *kLoggedUserDelete = "NP210";  // DELETE of a user the activity log names
 // NP3xx: organisation releases, NP301-NP306, raised in SQL by
 // npda.apply_organisation_release (sql/25_organisation_releases.sql, docs/error-codes.md).
 // NP45x: published maps (npda.kpi_map_svg, src/core/map/svg_map.hpp).

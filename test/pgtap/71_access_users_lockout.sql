@@ -2,7 +2,7 @@
 -- login tracking (1, 2, 3-5, 7) and the lockout rule, driven by the log's
 -- timestamps (rows are backdated, nothing sleeps). Everything is rolled back.
 BEGIN;
-SELECT plan(71);
+SELECT plan(77);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE npda_tap_u_team LOGIN;
@@ -246,6 +246,30 @@ SET SESSION AUTHORIZATION npda_tap_u_team;
 SELECT throws_ok($$UPDATE npda.visit_activity SET activity_at = now()$$, '42501', NULL, 'not even the audit team rewrites the log');
 SELECT throws_ok($$DELETE FROM npda.visit_activity$$, '42501', NULL, '... or erases it');
 RESET SESSION AUTHORIZATION;
+-- The log has no foreign keys (each would cost every edit a lookup and a row
+-- lock); what they guaranteed is kept by a check and a trigger.
+SELECT throws_ok(format($$DELETE FROM npda.npda_user WHERE id = %s$$, :editor), 'NP210', NULL,
+                 'a user the log names cannot be deleted (NP210): deactivate instead');
+SAVEPOINT log_keys;
+DELETE FROM npda.visit_activity WHERE npda_user_id = :reader;
+INSERT INTO npda.visit_activity (npda_user_id, activity, admin_user_id) VALUES (:editor, 11, :reader);
+SELECT throws_ok(format($$DELETE FROM npda.npda_user WHERE id = %s$$, :reader), 'NP210', NULL,
+                 '... nor one it names only as the admin of a change');
+DELETE FROM npda.visit_activity WHERE admin_user_id = :reader;
+-- Deleted by the owner's rights but on behalf of a logged person (the audit
+-- team's login), so that the cascade to the employments is logged.
+CREATE FUNCTION pg_temp.delete_user(id bigint) RETURNS void LANGUAGE sql SECURITY DEFINER AS
+  $$ DELETE FROM npda.npda_user u WHERE u.id = delete_user.id $$;
+SET SESSION AUTHORIZATION npda_tap_u_team;
+SELECT lives_ok(format($$SELECT pg_temp.delete_user(%s)$$, :reader), 'a user the log does not name can be deleted');
+RESET SESSION AUTHORIZATION;
+SELECT is((SELECT count(*)::int FROM npda.visit_activity WHERE npda_user_id = :reader OR admin_user_id = :reader), 0,
+          'and the deletion, its employments'' included, leaves no row naming the deleted user');
+ROLLBACK TO SAVEPOINT log_keys;
+SELECT throws_ok(format($$INSERT INTO npda.visit_activity (npda_user_id, activity) VALUES (%s, 14)$$, :editor), '23514', NULL,
+                 'an activity code outside 1-13 is refused');
+SELECT set_eq($$SELECT code::int FROM npda.activity_code$$, $$SELECT generate_series(1, 13)$$,
+              'npda.activity_code labels exactly the codes the log accepts');
 
 SELECT * FROM finish();
 ROLLBACK;
