@@ -266,10 +266,6 @@ CREATE OR REPLACE FUNCTION npda._scope_all() RETURNS boolean
   AS 'MODULE_PATHNAME', '_scope_all' LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION npda._scope_all() IS
   'Row policies: true when the caller is the audit team (or a superuser), who may read and change every row.';
-CREATE OR REPLACE FUNCTION npda._scope_caller(OUT user_id bigint, OUT role text, OUT unlogged boolean)
-  AS 'MODULE_PATHNAME', '_scope_caller' LANGUAGE C STABLE PARALLEL RESTRICTED;
-COMMENT ON FUNCTION npda._scope_caller() IS
-  'Internal: npda._caller() as worked out once for the current statement (the edit triggers ask it).';
 CREATE OR REPLACE FUNCTION npda._scope_unit(purpose text, pdu_id bigint) RETURNS boolean
   AS 'MODULE_PATHNAME', '_scope_unit' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION npda._scope_unit(text, bigint) IS
@@ -501,7 +497,7 @@ BEGIN
     -- statement that removed the parent has been checked and logged.
     RETURN NULL;
   END IF;
-  c := npda._scope_caller();
+  c := npda._caller();
   IF touched.closed AND c.role IS DISTINCT FROM 'audit_team' THEN
     RAISE EXCEPTION USING ERRCODE = 'NP207',
       MESSAGE = format('%s of %s refused: the data belongs to a closed audit period', lower(TG_OP), TG_TABLE_NAME),

@@ -630,29 +630,6 @@ NPDA_FUNCTION(_scope_user) {
     return BoolGetDatum(has_user(purpose, user));
 }
 
-// npda._scope_caller(): npda._caller() as kept for this statement (user id,
-// role, unlogged), for the triggers that run for every edit.
-NPDA_FUNCTION(_scope_caller) {
-    refresh_scope();
-    const std::int64_t user_id = scope.user_id;
-    const std::string role = scope.role_name;
-    const bool unlogged = scope.unlogged;
-    return npda::pg::call([&]() {
-        TupleDesc desc;
-        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-            elog(ERROR, "return type must be a row type");
-        desc = BlessTupleDesc(desc);
-        Datum values[3];
-        bool nulls[3] = {user_id == 0, role.empty(), false};
-        values[0] = Int64GetDatum(user_id);
-        values[1] = role.empty()
-                        ? (Datum)0
-                        : PointerGetDatum(cstring_to_text_with_len(role.data(), static_cast<int>(role.size())));
-        values[2] = BoolGetDatum(unlogged);
-        return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
-    });
-}
-
 // npda._caller(): who is calling (user id, role, unlogged, units), as worked
 // out for this statement. SQL functions ask it; the policies read the same
 // answer from memory.

@@ -449,7 +449,7 @@ SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_langua
                      AND NOT (l.lanname = 'c' AND p.proname IN ('audit_year', 'audit_quarter', 'nhs_number_is_valid',
                               '_guard_selftest', '_kpi_definitions', '_bulk_load_active', '_outer_role', '_acting_user_id',
                               '_set_acting_user', '_hmac_sha256', '_strong_random_bytes', '_scope_all', '_scope_unit',
-                              '_scope_submission', '_scope_patient', '_scope_user', '_scope_caller', '_caller', '_scope_changed',
+                              '_scope_submission', '_scope_patient', '_scope_user', '_caller', '_scope_changed',
                               '_lock_period_exclusive', '_lock_refresh', '_lock_login', '_kpi_pct_passed',
                               '_qualifying_admissions', '_is_test_unit', '_kpi_map_svg_document'))$$,
                 'every function pins search_path, but the C ones that look no name up');
