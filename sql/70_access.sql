@@ -119,7 +119,7 @@ CREATE OR REPLACE FUNCTION npda._set_acting_user(user_id bigint) RETURNS void
 COMMENT ON FUNCTION npda._set_acting_user(bigint) IS
   'Internal: record the person this transaction acts for. Only npda.act_as calls it, after its checks; no role but the extension''s owner may execute it.';
 
--- Worked out in C (src/pg/access.cpp), once per statement, for both the SQL
+-- Worked out in C (src/pg/scope.cpp), once per statement, for both the SQL
 -- functions that ask it and the row policies: one answer per statement.
 CREATE OR REPLACE FUNCTION npda._caller(OUT user_id bigint, OUT role text, OUT unlogged boolean, OUT units bigint[])
   AS 'MODULE_PATHNAME', '_caller'
@@ -256,7 +256,7 @@ COMMENT ON FUNCTION npda._require_role(text[], text) IS
 -- Each policy asks a C function, row by row, whether the caller may read or
 -- write the row's unit, submission, child or user. Who the caller is is
 -- worked out once per statement, what they may see once per command, and
--- both are kept in the backend (src/pg/access.cpp), so a one-row edit costs
+-- both are kept in the backend (src/pg/scope.cpp), so a one-row edit costs
 -- one lookup and a scan one hash probe per row. The functions read as the
 -- owner of the tables with search_path pinned, or call the definer-rights
 -- helpers above directly, and look no name up through the caller's
@@ -863,7 +863,7 @@ CREATE CONSTRAINT TRIGGER organisation_employer_primary AFTER INSERT OR UPDATE O
 CREATE OR REPLACE FUNCTION npda._scope_changed() RETURNS trigger
   AS 'MODULE_PATHNAME', '_scope_changed' LANGUAGE C;
 COMMENT ON FUNCTION npda._scope_changed() IS
-  'Trigger (statement level) on npda.npda_user and npda.organisation_employer: forget who the caller is, as worked out for this statement (src/pg/access.cpp).';
+  'Trigger (statement level) on npda.npda_user and npda.organisation_employer: forget who the caller is, as worked out for this statement (src/pg/scope.cpp).';
 CREATE OR REPLACE TRIGGER npda_user_scope_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON npda.npda_user
   FOR EACH STATEMENT EXECUTE FUNCTION npda._scope_changed();
 CREATE OR REPLACE TRIGGER organisation_employer_scope_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON npda.organisation_employer
