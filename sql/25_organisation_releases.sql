@@ -217,6 +217,26 @@ COMMENT ON FUNCTION npda._boundary_label_point(geometry) IS
   'Internal: a label point for an area a release adds (a point inside its boundary; NULL without one).';
 
 --------------------------------------------------------------------------------------------------
+-- an organisation's span of validity, from its versions
+--------------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION npda._validity_span(version_from date[], version_to date[],
+                                               OUT valid_from date, OUT valid_to date)
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    -- From the first version that is in force at all (a version whose end
+    -- precedes its start was withdrawn before it took effect); open while any
+    -- version is, else to the last end. An organisation with only withdrawn
+    -- versions ends the day before it would have started.
+    SELECT coalesce(min(v.f) FILTER (WHERE v.t IS NULL OR v.t >= v.f), min(v.f)),
+           CASE WHEN bool_or(v.t IS NULL) THEN NULL
+                ELSE coalesce(max(v.t) FILTER (WHERE v.t >= v.f), min(v.f) - 1) END
+      FROM unnest(version_from, version_to) AS v(f, t);
+  END;
+COMMENT ON FUNCTION npda._validity_span(date[], date[]) IS
+  'Internal: the days an organisation is in force (valid_from, valid_to; NULL valid_to while it is), from the valid_from and valid_to of its versions (one element each): from the first version in force to the last, ignoring versions withdrawn before they took effect. npda.apply_organisation_release writes it into each organisation row.';
+
+--------------------------------------------------------------------------------------------------
 -- the lists of a release document
 --------------------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION npda._organisation_lists()
@@ -773,11 +793,7 @@ BEGIN
     FROM pg_temp.npda_release_change ch,
          (SELECT DISTINCT ON (w.country_id) w.* FROM npda.country_version w
            ORDER BY w.country_id, coalesce(w.valid_to < w.valid_from, false), w.valid_from DESC, w.id DESC) v,
-         (SELECT w.country_id AS id,
-                coalesce(min(w.valid_from) FILTER (WHERE w.valid_to IS NULL OR w.valid_to >= w.valid_from),
-                         min(w.valid_from)) AS valid_from,
-                CASE WHEN bool_or(w.valid_to IS NULL) THEN NULL
-                     ELSE coalesce(max(w.valid_to) FILTER (WHERE w.valid_to >= w.valid_from), min(w.valid_from) - 1) END AS valid_to
+         (SELECT w.country_id AS id, (npda._validity_span(array_agg(w.valid_from), array_agg(w.valid_to))).*
            FROM npda.country_version w GROUP BY w.country_id) s
    WHERE ch.list = 'countries' AND x.ons_code = ch.code AND v.country_id = x.id AND s.id = x.id;
   UPDATE npda.nhs_england_region x
@@ -786,11 +802,7 @@ BEGIN
     FROM pg_temp.npda_release_change ch,
          (SELECT DISTINCT ON (w.nhs_england_region_id) w.* FROM npda.nhs_england_region_version w
            ORDER BY w.nhs_england_region_id, coalesce(w.valid_to < w.valid_from, false), w.valid_from DESC, w.id DESC) v,
-         (SELECT w.nhs_england_region_id AS id,
-                coalesce(min(w.valid_from) FILTER (WHERE w.valid_to IS NULL OR w.valid_to >= w.valid_from),
-                         min(w.valid_from)) AS valid_from,
-                CASE WHEN bool_or(w.valid_to IS NULL) THEN NULL
-                     ELSE coalesce(max(w.valid_to) FILTER (WHERE w.valid_to >= w.valid_from), min(w.valid_from) - 1) END AS valid_to
+         (SELECT w.nhs_england_region_id AS id, (npda._validity_span(array_agg(w.valid_from), array_agg(w.valid_to))).*
            FROM npda.nhs_england_region_version w GROUP BY w.nhs_england_region_id) s
    WHERE ch.list = 'nhs_england_regions' AND x.region_code = ch.code AND v.nhs_england_region_id = x.id AND s.id = x.id;
   UPDATE npda.integrated_care_board x
@@ -801,11 +813,7 @@ BEGIN
     FROM pg_temp.npda_release_change ch,
          (SELECT DISTINCT ON (w.integrated_care_board_id) w.* FROM npda.integrated_care_board_version w
            ORDER BY w.integrated_care_board_id, coalesce(w.valid_to < w.valid_from, false), w.valid_from DESC, w.id DESC) v,
-         (SELECT w.integrated_care_board_id AS id,
-                coalesce(min(w.valid_from) FILTER (WHERE w.valid_to IS NULL OR w.valid_to >= w.valid_from),
-                         min(w.valid_from)) AS valid_from,
-                CASE WHEN bool_or(w.valid_to IS NULL) THEN NULL
-                     ELSE coalesce(max(w.valid_to) FILTER (WHERE w.valid_to >= w.valid_from), min(w.valid_from) - 1) END AS valid_to
+         (SELECT w.integrated_care_board_id AS id, (npda._validity_span(array_agg(w.valid_from), array_agg(w.valid_to))).*
            FROM npda.integrated_care_board_version w GROUP BY w.integrated_care_board_id) s
    WHERE ch.list = 'integrated_care_boards' AND x.ods_code = ch.code AND v.integrated_care_board_id = x.id AND s.id = x.id;
   UPDATE npda.local_health_board x
@@ -814,11 +822,7 @@ BEGIN
     FROM pg_temp.npda_release_change ch,
          (SELECT DISTINCT ON (w.local_health_board_id) w.* FROM npda.local_health_board_version w
            ORDER BY w.local_health_board_id, coalesce(w.valid_to < w.valid_from, false), w.valid_from DESC, w.id DESC) v,
-         (SELECT w.local_health_board_id AS id,
-                coalesce(min(w.valid_from) FILTER (WHERE w.valid_to IS NULL OR w.valid_to >= w.valid_from),
-                         min(w.valid_from)) AS valid_from,
-                CASE WHEN bool_or(w.valid_to IS NULL) THEN NULL
-                     ELSE coalesce(max(w.valid_to) FILTER (WHERE w.valid_to >= w.valid_from), min(w.valid_from) - 1) END AS valid_to
+         (SELECT w.local_health_board_id AS id, (npda._validity_span(array_agg(w.valid_from), array_agg(w.valid_to))).*
            FROM npda.local_health_board_version w GROUP BY w.local_health_board_id) s
    WHERE ch.list = 'local_health_boards' AND x.ods_code = ch.code AND v.local_health_board_id = x.id AND s.id = x.id;
   UPDATE npda.paediatric_diabetes_network x
@@ -827,11 +831,7 @@ BEGIN
     FROM pg_temp.npda_release_change ch,
          (SELECT DISTINCT ON (w.paediatric_diabetes_network_id) w.* FROM npda.paediatric_diabetes_network_version w
            ORDER BY w.paediatric_diabetes_network_id, coalesce(w.valid_to < w.valid_from, false), w.valid_from DESC, w.id DESC) v,
-         (SELECT w.paediatric_diabetes_network_id AS id,
-                coalesce(min(w.valid_from) FILTER (WHERE w.valid_to IS NULL OR w.valid_to >= w.valid_from),
-                         min(w.valid_from)) AS valid_from,
-                CASE WHEN bool_or(w.valid_to IS NULL) THEN NULL
-                     ELSE coalesce(max(w.valid_to) FILTER (WHERE w.valid_to >= w.valid_from), min(w.valid_from) - 1) END AS valid_to
+         (SELECT w.paediatric_diabetes_network_id AS id, (npda._validity_span(array_agg(w.valid_from), array_agg(w.valid_to))).*
            FROM npda.paediatric_diabetes_network_version w GROUP BY w.paediatric_diabetes_network_id) s
    WHERE ch.list = 'paediatric_diabetes_networks' AND x.pn_code = ch.code AND v.paediatric_diabetes_network_id = x.id AND s.id = x.id;
   UPDATE npda.trust x
@@ -842,11 +842,7 @@ BEGIN
     FROM pg_temp.npda_release_change ch,
          (SELECT DISTINCT ON (w.trust_id) w.* FROM npda.trust_version w
            ORDER BY w.trust_id, coalesce(w.valid_to < w.valid_from, false), w.valid_from DESC, w.id DESC) v,
-         (SELECT w.trust_id AS id,
-                coalesce(min(w.valid_from) FILTER (WHERE w.valid_to IS NULL OR w.valid_to >= w.valid_from),
-                         min(w.valid_from)) AS valid_from,
-                CASE WHEN bool_or(w.valid_to IS NULL) THEN NULL
-                     ELSE coalesce(max(w.valid_to) FILTER (WHERE w.valid_to >= w.valid_from), min(w.valid_from) - 1) END AS valid_to
+         (SELECT w.trust_id AS id, (npda._validity_span(array_agg(w.valid_from), array_agg(w.valid_to))).*
            FROM npda.trust_version w GROUP BY w.trust_id) s
    WHERE ch.list = 'trusts' AND x.ods_code = ch.code AND v.trust_id = x.id AND s.id = x.id;
   UPDATE npda.paediatric_diabetes_unit x
@@ -858,11 +854,7 @@ BEGIN
     FROM pg_temp.npda_release_change ch,
          (SELECT DISTINCT ON (w.paediatric_diabetes_unit_id) w.* FROM npda.paediatric_diabetes_unit_version w
            ORDER BY w.paediatric_diabetes_unit_id, coalesce(w.valid_to < w.valid_from, false), w.valid_from DESC, w.id DESC) v,
-         (SELECT w.paediatric_diabetes_unit_id AS id,
-                coalesce(min(w.valid_from) FILTER (WHERE w.valid_to IS NULL OR w.valid_to >= w.valid_from),
-                         min(w.valid_from)) AS valid_from,
-                CASE WHEN bool_or(w.valid_to IS NULL) THEN NULL
-                     ELSE coalesce(max(w.valid_to) FILTER (WHERE w.valid_to >= w.valid_from), min(w.valid_from) - 1) END AS valid_to
+         (SELECT w.paediatric_diabetes_unit_id AS id, (npda._validity_span(array_agg(w.valid_from), array_agg(w.valid_to))).*
            FROM npda.paediatric_diabetes_unit_version w GROUP BY w.paediatric_diabetes_unit_id) s
    WHERE ch.list = 'paediatric_diabetes_units' AND x.pz_code = ch.code AND v.paediatric_diabetes_unit_id = x.id AND s.id = x.id;
 
