@@ -138,21 +138,22 @@ if ls test/pgtap/*.sql >/dev/null 2>&1; then
   [ "$f" -eq 0 ] || grep -E -A3 'not ok|Dubious|Bad plan|No plan|Parse errors|ERROR' "$LOGDIR/pgtap.log" | head -60
 fi
 
+# A suite that is one shell script printing TAP lines: no "ok" at all is a failure.
+run_tap_script() { # suite-name script
+  local log="$LOGDIR/$1.log" p f
+  bash "$2" >"$log" 2>&1 || true
+  p=$(grep -cE '^ok [0-9]+' "$log" || true)
+  f=$(grep -cE '^not ok [0-9]+' "$log" || true)
+  [ "$p" -gt 0 ] || f=$((f + 1))
+  record "$1" "$p" "$f"
+  [ "$f" -eq 0 ] || grep -vE '^ok ' "$log" | head -30
+}
+
 echo "== pgbouncer (transaction pooling, one server connection)"
-bash test/pgbouncer/run.sh >"$LOGDIR/pgbouncer.log" 2>&1 || true
-p=$(grep -cE '^ok [0-9]+' "$LOGDIR/pgbouncer.log" || true)
-f=$(grep -cE '^not ok [0-9]+' "$LOGDIR/pgbouncer.log" || true)
-[ "$p" -gt 0 ] || f=$((f + 1))
-record "pgbouncer" "$p" "$f"
-[ "$f" -eq 0 ] || grep -vE '^ok ' "$LOGDIR/pgbouncer.log" | head -30
+run_tap_script pgbouncer test/pgbouncer/run.sh
 
 echo "== clients analysts use: ODBC, Python, GDAL, the SVG map as PNG (test/clients/run.sh)"
-bash test/clients/run.sh >"$LOGDIR/clients.log" 2>&1 || true
-p=$(grep -cE '^ok [0-9]+' "$LOGDIR/clients.log" || true)
-f=$(grep -cE '^not ok [0-9]+' "$LOGDIR/clients.log" || true)
-[ "$p" -gt 0 ] || f=$((f + 1))
-record "clients" "$p" "$f"
-[ "$f" -eq 0 ] || grep -vE '^ok ' "$LOGDIR/clients.log" | head -30
+run_tap_script clients test/clients/run.sh
 
 if [ "$FAILED" -ne 0 ]; then
   echo "== failing suites: ${FAILED_SUITES[*]} (logs in $LOGDIR; server log follows)"
